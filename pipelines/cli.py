@@ -1,0 +1,118 @@
+"""`zhpile` command line: run, report."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+
+from schemas.config import ConfigError, load_config
+
+log = logging.getLogger("zhpile")
+
+
+def _runner_and_options(beam_args: list[str]):
+    """Beam options pass through untouched. With no --runner (or DirectRunner) the local
+    FnApiRunner is used: Beam 2.77's DirectRunner first tries to download Prism."""
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    options = PipelineOptions(beam_args)
+    runner_name = options.view_as(StandardOptions).runner
+    if runner_name in (None, "DirectRunner", "direct"):
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+        return FnApiRunner(), options
+    return runner_name, options
+
+
+def _prepare_output(output: str, overwrite: bool) -> None:
+    """Refuse a non-empty output directory unless --overwrite, which removes it whole;
+    check it is writable before any work starts."""
+    from apache_beam.io.filesystems import FileSystems
+
+    existing = [m.path for m in FileSystems.match([f"{output}/**"])[0].metadata_list] if FileSystems.exists(output) else []
+    if existing:
+        if not overwrite:
+            raise ConfigError(f"output {output} is not empty ({len(existing)} files); pass --overwrite to replace it")
+        FileSystems.delete([output])
+    probe = f"{output}/_zhpile_write_probe"
+    try:
+        with FileSystems.create(probe) as f:
+            f.write(b"ok")
+        FileSystems.delete([probe])
+    except Exception as err:  # noqa: BLE001 - any failure here means the run cannot write
+        raise ConfigError(f"output {output} is not writable: {type(err).__name__}: {err}") from None
+
+
+def cmd_run(args, beam_args: list[str]) -> int:
+    import apache_beam as beam
+    from apache_beam.io.filesystems import FileSystems
+
+    from .inputs import resolve_inputs
+    from .pipeline import build_pipeline
+    from .report import funnel_lines
+
+    config, base = load_config(args.config)
+    files = resolve_inputs(config, base)
+    output = args.output.rstrip("/")
+    _prepare_output(output, args.overwrite)
+    runner, options = _runner_and_options(beam_args)
+    started = time.time()
+    log.info("zhpile: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
+    with beam.Pipeline(runner=runner, options=options) as p:
+        build_pipeline(p, config, files, output)
+    # Written last: its presence means every output of this run is complete.
+    with FileSystems.create(f"{output}/_SUCCESS") as f:
+        f.write(f"{time.time() - started:.1f}s\n".encode())
+    with FileSystems.open(f"{output}/report/report.json") as f:
+        report = json.load(f)
+    print("\n".join(funnel_lines(report)))
+    print(f"zhpile: done in {time.time() - started:.1f}s; output in {output} (report: {output}/report/report.md)")
+    return 0
+
+
+def cmd_report(args, _beam_args) -> int:
+    """Re-render report.md from the stored report.json, without re-running."""
+    from apache_beam.io.filesystems import FileSystems
+
+    from .report import render_markdown
+
+    path = f"{args.dir.rstrip('/')}/report/report.json"
+    try:
+        with FileSystems.open(path) as f:
+            report = json.load(f)
+    except Exception as err:  # noqa: BLE001
+        raise ConfigError(f"cannot read {path}: {err}") from None
+    with FileSystems.create(f"{args.dir.rstrip('/')}/report/report.md") as f:
+        f.write(render_markdown(report).encode("utf-8"))
+    print(render_markdown(report))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="zhpile", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the cleaning pipeline; unknown options go to Beam (--runner, ...)")
+    run.add_argument("config", help="YAML config")
+    run.add_argument("--output", required=True, help="output directory (local, gs://, s3://)")
+    run.add_argument("--overwrite", action="store_true", help="replace a non-empty output directory")
+    run.set_defaults(func=cmd_run)
+    rep = sub.add_parser("report", help="re-render the report of a finished run")
+    rep.add_argument("dir")
+    rep.set_defaults(func=cmd_report)
+
+    args, beam_args = parser.parse_known_args(argv)
+    if args.command != "run" and beam_args:
+        parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    try:
+        return args.func(args, beam_args)
+    except ConfigError as err:
+        print(f"zhpile: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The zhpile pipeline: read -> extract -> normalise -> pathological -> LID ->
+Traditional-to-Simplified -> quality -> exact dedup -> clean/, rejected/, mixture/, report."""
+from __future__ import annotations
+
+import apache_beam as beam
+
+from schemas.config import Config
+
+from .dedup import ExactDedup
+from .quality import ContentQuality, Pathological
+from .read import ReadSources
+from .report import build_report, write_report
+from .stage import apply_stage
+from .text import ExtractText, IdentifyLanguage, NormalizeText, ToSimplified
+from .write import WriteClean, WriteMixture, WriteRejected
+
+
+def _text_stats(doc: dict) -> list:
+    text = doc["text"]
+    return [1, doc.get("raw_bytes") or 0, len(text.encode("utf-8", "surrogatepass")), len(text)]
+
+
+def _sum_lists(values):
+    total = [0, 0, 0, 0]
+    for v in values:
+        for i, x in enumerate(v):
+            total[i] += x
+    return total
+
+
+def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
+    prefix = {"prefix_chars": config.output.text_prefix_chars}
+    docs, rejected_read = p | "Read" >> ReadSources(config, files)
+    # The report is computed from the pipeline's own collections, not by re-reading
+    # files; "read" is counted at the reader, independently of the later stages.
+    read_stats = (
+        (docs, rejected_read)
+        | "AllRead" >> beam.Flatten()
+        | "ReadStats" >> beam.FlatMap(lambda d: [(("read", d["source"]), [1, d.get("raw_bytes") or 0, 0, 0]),
+                                                 (("file_read", d["source"], d["input_file"]), [1, 0, 0, 0])])
+    )
+
+    rejected = [rejected_read]
+    for label, dofn in (
+        ("Extract", ExtractText(config.extract, **prefix)),
+        ("Normalize", NormalizeText(**prefix)),
+        ("Pathological", Pathological(config.quality, **prefix)),
+        ("LangId", IdentifyLanguage(config.langid, **prefix)),
+        ("ToSimplified", ToSimplified(config.normalize, **prefix)),
+        ("Quality", ContentQuality(config.quality, **prefix)),
+    ):
+        docs, dropped = apply_stage(docs, label, dofn)
+        rejected.append(dropped)
+    if config.dedup.exact:
+        docs, dropped = docs | "ExactDedup" >> ExactDedup(config)
+        rejected.append(dropped)
+
+    all_rejected = rejected | "AllRejected" >> beam.Flatten()
+    docs | "WriteClean" >> WriteClean(output, config)
+    all_rejected | "WriteRejected" >> WriteRejected(output)
+    mixture_rows = docs | "Mixture" >> WriteMixture(output, config)
+
+    stats = [
+        read_stats,
+        docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
+                                                       (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0])]),
+        all_rejected | "RejectedStats" >> beam.FlatMap(lambda r: [
+            (("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
+            (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0])]),
+        mixture_rows | "MixtureStats" >> beam.Map(lambda sb: (("mixture", sb[0]), [1, 0, sb[1], 0])),
+    ]
+    report_dir = f"{output}/report"
+    (stats
+     | "FlattenStats" >> beam.Flatten()
+     | "SumStats" >> beam.CombinePerKey(_sum_lists)
+     | "AllStats" >> beam.combiners.ToList()
+     | "WriteReport" >> beam.Map(lambda counts: write_report(build_report(sorted(counts), config), report_dir)))

@@ -1,0 +1,187 @@
+"""Reading sources into document dicts: WARC/WET records streamed with FastWARC,
+JSONL lines, Parquet row batches. Unreadable records and lines become rejections."""
+from __future__ import annotations
+
+import json
+import os
+
+import apache_beam as beam
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from filters.base import Drop
+from filters.ids import doc_id
+from schemas.config import Config, SourceConfig
+
+from .stage import REJECTED, rejection_row
+
+
+def _reject(doc: dict, reason: str, detail: str):
+    Metrics.counter("zhpile.rejected", f"read.{reason}").inc()
+    return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail)))
+
+
+class ReadWarc(beam.DoFn):
+    """(source, path) -> one document per `response` record (`conversion` for WET).
+
+    Records stream from the file; a payload is read only once its size is known to be
+    within `max_record_bytes`. A stream error ends the file with a `bad_record`
+    rejection that says how far reading got."""
+
+    def __init__(self, source: SourceConfig, read_cfg):
+        self.source = source
+        self.cfg = read_cfg
+
+    def process(self, path: str):
+        from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+        wet = self.source.format == "wet"
+        wanted = WarcRecordType.conversion if wet else WarcRecordType.response
+        name, n, pos = self.source.name, 0, 0
+        try:
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                for rec in ArchiveIterator(f, record_types=wanted, parse_http=False, fsspec_args=False):
+                    n += 1
+                    pos = rec.stream_pos
+                    yield from self._record(rec, path, wet)
+        except Exception as err:  # noqa: BLE001 - truncated gzip, garbage bytes, bad headers
+            tail = {"id": doc_id(name, f"{os.path.basename(path)}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
+            yield _reject(tail, "bad_record", f"stream unreadable after {n} records (last record at offset {pos}): {type(err).__name__}: {str(err)[:200]}")
+            return
+        if n == 0:
+            Metrics.counter("zhpile.read", "empty_files").inc()
+
+    def _record(self, rec, path: str, wet: bool):
+        name = self.source.name
+        record_id = rec.record_id or f"{os.path.basename(path)}@{rec.stream_pos}"
+        doc = {
+            "id": doc_id(name, record_id),
+            "source": name,
+            "url": rec.headers.get("WARC-Target-URI"),
+            "input_file": path,
+            "warc_record_id": rec.record_id,
+            "warc_date": rec.headers.get("WARC-Date"),
+            "raw_bytes": int(rec.content_length or 0),
+        }
+        Metrics.counter("zhpile.read", "records").inc()
+        try:
+            if doc["raw_bytes"] > self.cfg.max_record_bytes:
+                yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}")
+                return
+            if wet:
+                doc.update(payload=rec.reader.read(), content_type="text/plain", header_charset="utf-8")
+                yield doc
+                return
+            rec.parse_http()
+            status = rec.http_headers.status_code
+            if status not in self.cfg.keep_http_status:
+                yield _reject(doc, "http_status", f"HTTP status {status}")
+                return
+            doc.update(payload=rec.reader.read(), content_type=rec.http_content_type, header_charset=rec.http_charset)
+            yield doc
+        except Exception as err:  # noqa: BLE001 - one malformed record, the file goes on
+            yield _reject(doc, "bad_record", f"{type(err).__name__}: {str(err)[:200]}")
+
+
+class ReadJsonl(beam.DoFn):
+    """(path) -> one document per non-blank line; bad lines are rejected `bad_json`."""
+
+    def __init__(self, source: SourceConfig):
+        self.source = source
+
+    def process(self, path: str):
+        name, base = self.source.name, os.path.basename(path)
+        with FileSystems.open(path) as f:  # AUTO compression: .jsonl.gz works too
+            for lineno, raw in enumerate(f, start=1):
+                if not raw.strip():
+                    continue
+                Metrics.counter("zhpile.read", "lines").inc()
+                doc = {"id": doc_id(name, f"{base}:{lineno}"), "source": name, "input_file": path, "raw_bytes": len(raw)}
+                try:
+                    obj = json.loads(raw)
+                except ValueError as err:
+                    doc["payload"] = raw
+                    yield _reject(doc, "bad_json", f"line {lineno}: {err}")
+                    continue
+                yield from _curated_row(self.source, obj, doc, f"line {lineno}")
+
+
+def _curated_row(source: SourceConfig, obj, doc: dict, where: str):
+    """A JSON object or Parquet row of a curated source -> document (or rejection)."""
+    fields = source.fields
+    if not isinstance(obj, dict):
+        yield _reject(doc, "bad_json", f"{where}: not an object")
+        return
+    if fields.id and obj.get(fields.id) is not None:
+        doc["id"] = doc_id(source.name, str(obj[fields.id]))
+    if fields.url and isinstance(obj.get(fields.url), str):
+        doc["url"] = obj[fields.url]
+    text = obj.get(fields.text)
+    if not isinstance(text, str):
+        kind = "missing" if fields.text not in obj else ("null" if text is None else type(text).__name__)
+        yield _reject(doc, "no_text", f"{where}: field {fields.text!r} is {kind}")
+        return
+    doc.update(text=text, charset="utf_8")
+    yield doc
+
+
+class ReadParquet(beam.DoFn):
+    """(path) -> one document per row, read a row batch at a time."""
+
+    def __init__(self, source: SourceConfig):
+        self.source = source
+
+    def process(self, path: str):
+        import pyarrow.parquet as pq
+
+        name, base = self.source.name, os.path.basename(path)
+        wanted = [c for c in (self.source.fields.text, self.source.fields.id, self.source.fields.url) if c]
+        try:
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+                pf = pq.ParquetFile(f)
+                columns = [c for c in wanted if c in pf.schema_arrow.names]
+                row = 0
+                for batch in pf.iter_batches(batch_size=1024, columns=columns):
+                    for obj in batch.to_pylist():
+                        row += 1
+                        text = obj.get(self.source.fields.text)
+                        doc = {"id": doc_id(name, f"{base}#{row}"), "source": name, "input_file": path,
+                               "raw_bytes": len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0}
+                        yield from _curated_row(self.source, obj, doc, f"row {row}")
+        except Exception as err:  # noqa: BLE001 - a corrupt Parquet file is reported, not fatal
+            doc = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
+            yield _reject(doc, "bad_record", f"parquet unreadable: {type(err).__name__}: {str(err)[:200]}")
+
+
+def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
+    if source.format in ("warc", "wet"):
+        return ReadWarc(source, config.read)
+    if source.format == "jsonl":
+        return ReadJsonl(source)
+    return ReadParquet(source)
+
+
+class ReadSources(beam.PTransform):
+    """All sources -> (documents, read rejections). Files are spread across workers
+    first, and records are reshuffled after reading so one big file does not stay
+    fused to one worker."""
+
+    def __init__(self, config: Config, files: dict[str, list[str]]):
+        super().__init__()
+        self.config = config
+        self.files = files
+
+    def expand(self, pbegin):
+        docs, rejected = [], []
+        for source in self.config.sources:
+            out = (
+                pbegin
+                | f"Files[{source.name}]" >> beam.Create(self.files[source.name])
+                | f"SpreadFiles[{source.name}]" >> beam.Reshuffle()
+                | f"Read[{source.name}]" >> beam.ParDo(_reader(source, self.config)).with_outputs(REJECTED, main="docs")
+            )
+            docs.append(out["docs"])
+            rejected.append(out[REJECTED])
+        all_docs = docs | "FlattenDocs" >> beam.Flatten() | "SpreadRecords" >> beam.Reshuffle()
+        return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten()

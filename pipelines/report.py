@@ -1,0 +1,115 @@
+"""The run report: built from the pipeline's aggregated counters, rendered as JSON and
+Markdown. Plain Python (no Beam), so `zhpile report DIR` can re-render it."""
+from __future__ import annotations
+
+import json
+
+# Counter keys emitted by the pipeline (see pipeline.py):
+#   ("read", source) ("clean", source) ("mixture", source)
+#   ("rejected", source, stage, reason) ("file_read", source, path) ("file_out", source, path)
+# Each value is [docs, raw_bytes, text_bytes, chars].
+
+
+def _zero():
+    return {"docs": 0, "raw_bytes": 0, "text_bytes": 0, "chars": 0}
+
+
+def _add(slot: dict, value) -> None:
+    for name, v in zip(("docs", "raw_bytes", "text_bytes", "chars"), value):
+        slot[name] += v
+
+
+def build_report(counts: list, config) -> dict:
+    """counts: [(key tuple, [docs, raw_bytes, text_bytes, chars])] -> report dict."""
+    sources = {s.name: {"format": s.format, "kind": s.kind, "epochs": config.epochs(s.name),
+                        "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}}
+               for s in config.sources}
+    files: dict = {}
+    for key, value in counts:
+        kind, source = key[0], key[1]
+        entry = sources[source]
+        if kind in ("read", "clean", "mixture"):
+            _add(entry[kind], value)
+        elif kind == "rejected":
+            _stage, reason = key[2], key[3]
+            _add(entry["rejected"].setdefault(reason, _zero()), value)
+        elif kind in ("file_read", "file_out"):
+            slot = files.setdefault(key[2], {"source": source, "read": 0, "out": 0})
+            slot["read" if kind == "file_read" else "out"] += value[0]
+    for entry in sources.values():
+        entry["rejected"] = dict(sorted(entry["rejected"].items(), key=lambda kv: (-kv[1]["docs"], kv[0])))
+        rejected = sum(r["docs"] for r in entry["rejected"].values())
+        entry["rejected_docs"] = rejected
+        entry["accounting_ok"] = entry["read"]["docs"] == entry["clean"]["docs"] + rejected
+    total_effective = sum(e["mixture"]["text_bytes"] for e in sources.values()) or 1
+    table = []
+    for name, e in sources.items():
+        clean = e["clean"]
+        table.append({
+            "component": name,
+            "raw_size_bytes": clean["text_bytes"],
+            "weight": round(e["mixture"]["text_bytes"] / total_effective, 4),
+            "epochs": e["epochs"],
+            "effective_size_bytes": e["mixture"]["text_bytes"],
+            "mean_document_bytes": round(clean["text_bytes"] / clean["docs"], 1) if clean["docs"] else 0.0,
+            "documents": clean["docs"],
+            "mixture_rows": e["mixture"]["docs"],
+        })
+    return {
+        "seed": config.seed,
+        "sources": sources,
+        "mixture_table": table,
+        "files": dict(sorted(files.items())),
+        "accounting_ok": all(e["accounting_ok"] for e in sources.values())
+        and all(f["read"] == f["out"] for f in files.values()),
+    }
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
+        n /= 1000
+    return str(n)
+
+
+def funnel_lines(report: dict) -> list[str]:
+    """Per source: read -> rejected by reason -> clean -> mixture rows (terminal and Markdown)."""
+    lines = ["| source | read | clean | rejected | mixture rows | rejections by reason |", "|---|---:|---:|---:|---:|---|"]
+    for name, e in report["sources"].items():
+        reasons = ", ".join(f"{r}: {v['docs']}" for r, v in e["rejected"].items()) or "-"
+        lines.append(f"| {name} | {e['read']['docs']} | {e['clean']['docs']} | {e['rejected_docs']} | {e['mixture']['docs']} | {reasons} |")
+    return lines
+
+
+def render_markdown(report: dict) -> str:
+    out = ["# zhpile run report", ""]
+    out += ["## Mixture (Pile-style)", "",
+            "| component | raw size | weight | epochs | effective size | mean doc size | documents |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for row in report["mixture_table"]:
+        out.append(f"| {row['component']} | {_size(row['raw_size_bytes'])} | {row['weight'] * 100:.2f}% | {row['epochs']:g} "
+                   f"| {_size(row['effective_size_bytes'])} | {_size(row['mean_document_bytes'])} | {row['documents']} |")
+    out += ["", "Raw size is the UTF-8 text of the clean documents; effective size is what the mixture holds "
+            "(raw size times epochs, fractional epochs kept deterministically).", ""]
+    out += ["## Funnel", ""] + funnel_lines(report) + [""]
+    out += ["## Rejections by reason", "", "| source | reason | documents | share of read | input bytes |", "|---|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        read = e["read"]["docs"] or 1
+        for reason, v in e["rejected"].items():
+            out.append(f"| {name} | {reason} | {v['docs']} | {100 * v['docs'] / read:.1f}% | {_size(v['raw_bytes'])} |")
+    out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        out.append(f"| {name} | {_size(e['read']['raw_bytes'])} | {_size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")
+    verdict = "holds" if report["accounting_ok"] else "BROKEN: see report.json"
+    out += ["", f"Accounting (read = clean + rejected, per source and per input file): {verdict}.", ""]
+    return "\n".join(out)
+
+
+def write_report(report: dict, report_dir: str) -> None:
+    from apache_beam.io.filesystems import FileSystems  # only the file I/O needs Beam
+
+    for name, body in (("report.json", json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False)),
+                       ("report.md", render_markdown(report))):
+        with FileSystems.create(f"{report_dir}/{name}") as f:
+            f.write(body.encode("utf-8"))

@@ -1,0 +1,57 @@
+"""The one mechanism every filtering stage uses: kept documents on the main output,
+rejected ones on a tagged output, a Beam counter per reason, and no exception
+ever escaping for a single bad document."""
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from filters.base import Drop, DropError
+from schemas.tables import REJECTED_SCHEMA
+
+REJECTED = "rejected"
+KEPT = "kept"
+_PREFIX_CHARS = 300
+
+
+def rejection_row(doc: dict, stage: str, drop: Drop, prefix_chars: int = _PREFIX_CHARS) -> dict:
+    """A row of rejected/*.parquet for `doc` (a document dict at any stage)."""
+    text = doc.get("text")
+    if text is None and doc.get("payload") is not None:
+        text = doc["payload"][: prefix_chars * 4].decode("utf-8", errors="replace")
+    row = {name: doc.get(name) for name in REJECTED_SCHEMA.names}
+    row.update(stage=stage, reason=drop.reason, detail=drop.detail,
+               text_prefix=(text or "")[:prefix_chars], raw_bytes=doc.get("raw_bytes", 0))
+    return row
+
+
+class StageDoFn(beam.DoFn):
+    """Subclasses implement `apply(doc) -> doc | Drop` (or raise DropError)."""
+
+    stage = "stage"
+
+    def __init__(self, prefix_chars: int = _PREFIX_CHARS):
+        self.prefix_chars = prefix_chars
+
+    def apply(self, doc: dict):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def process(self, doc):
+        try:
+            result = self.apply(doc)
+        except DropError as err:
+            result = err.drop
+        except Exception as err:  # noqa: BLE001 - one bad document must not kill the run
+            result = Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")
+        if isinstance(result, Drop):
+            Metrics.counter("zhpile.rejected", f"{self.stage}.{result.reason}").inc()
+            yield beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, self.stage, result, self.prefix_chars))
+        else:
+            Metrics.counter("zhpile.kept", self.stage).inc()
+            yield result
+
+
+def apply_stage(pcoll, label: str, dofn: StageDoFn):
+    """(kept, rejected) PCollections of a stage."""
+    out = pcoll | label >> beam.ParDo(dofn).with_outputs(REJECTED, main=KEPT)
+    return out[KEPT], out[REJECTED]

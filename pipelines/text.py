@@ -1,0 +1,74 @@
+"""Stages that turn a record into normalised text: extraction, normalisation, LID."""
+from __future__ import annotations
+
+from filters.base import Drop
+from filters.extract import page_text
+from filters.langid import LanguageIdentifier
+from filters.normalize import normalize_text, to_simplified
+
+from .stage import StageDoFn
+
+
+class ExtractText(StageDoFn):
+    """WARC payload -> decoded main text. Curated documents already carry text."""
+
+    stage = "extract"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def apply(self, doc):
+        payload = doc.pop("payload", None)
+        if payload is None:
+            return doc
+        text, charset = page_text(payload, doc.pop("content_type", None), doc.pop("header_charset", None),
+                                  self.cfg.main_content, self.cfg.max_replacement_ratio)
+        doc["text"], doc["charset"] = text, charset
+        return doc
+
+
+class NormalizeText(StageDoFn):
+    stage = "normalize"
+
+    def apply(self, doc):
+        doc["text"] = normalize_text(doc["text"])
+        return doc
+
+
+class ToSimplified(StageDoFn):
+    """OpenCC Traditional -> Simplified, after LID: Japanese or other Han-script text
+    must be judged as it was written, not after conversion."""
+
+    stage = "t2s"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def apply(self, doc):
+        doc["text"], doc["converted_t2s"] = to_simplified(doc["text"], self.cfg.opencc)
+        return doc
+
+
+class IdentifyLanguage(StageDoFn):
+    """fastText lid.176; the model loads once per worker in setup()."""
+
+    stage = "langid"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+        self.lid = None
+
+    def setup(self):
+        self.lid = LanguageIdentifier(max_chars=self.cfg.max_chars)
+
+    def apply(self, doc):
+        lang, score = self.lid.predict(doc["text"])
+        doc["lang"], doc["lang_score"] = lang, round(score, 4)
+        if lang not in self.cfg.languages:
+            return Drop("lang", f"lang={lang} score={score:.3f}; accepted {','.join(self.cfg.languages)}")
+        if score < self.cfg.min_score:
+            return Drop("lang", f"lang={lang} score={score:.3f} < min_score={self.cfg.min_score}")
+        return doc

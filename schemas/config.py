@@ -1,0 +1,194 @@
+"""The zhpile config model: the one place where every threshold has its default.
+
+A config is YAML; `load_config` validates it completely before any pipeline is
+built, and every error is one line naming the offending key or path.
+"""
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+FORMATS = ("warc", "wet", "jsonl", "parquet")
+
+
+class ConfigError(ValueError):
+    """A config problem, worded as one line for the user."""
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo in a threshold must not silently keep the default.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldMap(_Strict):
+    """Column / JSON key names of a curated source."""
+
+    text: str = "text"
+    id: str | None = "id"
+    url: str | None = "url"
+
+
+class SourceConfig(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+    format: Literal["warc", "wet", "jsonl", "parquet"]
+    paths: list[str] = Field(min_length=1)
+    fields: FieldMap = FieldMap()
+    # crawl sources lose to curated ones when exact duplicates are resolved.
+    kind: Literal["crawl", "curated"] | None = None
+
+    @model_validator(mode="after")
+    def _default_kind(self):
+        if self.kind is None:
+            object.__setattr__(self, "kind", "crawl" if self.format in ("warc", "wet") else "curated")
+        return self
+
+
+class MixtureEntry(_Strict):
+    epochs: float = Field(default=1.0, ge=0)
+
+
+class ReadConfig(_Strict):
+    # Records above this size are rejected `too_large` without being read into memory.
+    # 10 MB: Common Crawl truncates payloads at 1 MiB (WARC-Truncated), so anything bigger
+    # comes from another crawler and is almost never a useful single document.
+    max_record_bytes: int = Field(default=10_000_000, gt=0)
+    # HTTP status codes whose pages are documents; redirects and errors are rejected `http_status`.
+    keep_http_status: list[int] = [200]
+
+
+class ExtractConfig(_Strict):
+    # resiliparse main-content heuristics (see README: extraction benchmark).
+    main_content: bool = True
+    # A decoded page whose U+FFFD share exceeds this is `bad_encoding`, never mojibake output.
+    max_replacement_ratio: float = Field(default=0.001, ge=0, le=1)
+
+
+class NormalizeConfig(_Strict):
+    # OpenCC configuration for Traditional -> Simplified; null keeps the original script.
+    opencc: str | None = "t2s"
+
+
+class LangIdConfig(_Strict):
+    # fastText lid.176 labels accepted as Chinese.
+    languages: list[str] = ["zh"]
+    # lid.176 probability of the top label. FineWeb-2 uses 0.69 for cmn_Hani with GlotLID;
+    # lid.176 is a different model, see README "Language ID" for the measurement behind 0.5.
+    min_score: float = Field(default=0.5, ge=0, le=1)
+    # LID reads at most this many characters (cost stays bounded on huge documents).
+    max_chars: int = Field(default=4000, gt=0)
+
+
+class QualityConfig(_Strict):
+    # ChineseWebText (Chen et al. 2023) drops documents under 200 characters.
+    min_chars: int = Field(default=200, ge=0)
+    # Absurd length: no single training document is useful beyond this.
+    max_chars: int = Field(default=500_000, gt=0)
+    # Share of Han characters among non-space characters.
+    min_han_ratio: float = Field(default=0.3, ge=0, le=1)
+    # Longest run of one identical character (`////`, `----`). The slash sample that
+    # blew up a 100B run had tens of thousands; real prose never has 100.
+    max_char_run: int = Field(default=100, gt=1)
+
+
+class DedupConfig(_Strict):
+    exact: bool = True
+    # Winner among exact duplicates: sources listed first win; unlisted ones follow,
+    # curated before crawl, then config order; ties break on the smallest id.
+    source_priority: list[str] = []
+
+
+class OutputConfig(_Strict):
+    mixture_shards: int = Field(default=4, gt=0)
+    # Rows per Parquet row group in mixture shards (training readers stream row groups).
+    row_group_rows: int = Field(default=2048, gt=0)
+    # 0 lets the runner choose how many files each clean/<source>/ gets.
+    clean_shards: int = Field(default=0, ge=0)
+    text_prefix_chars: int = Field(default=300, ge=0)
+
+
+class Config(_Strict):
+    sources: list[SourceConfig] = Field(min_length=1)
+    mixture: dict[str, MixtureEntry] = {}
+    seed: int = 0
+    read: ReadConfig = ReadConfig()
+    extract: ExtractConfig = ExtractConfig()
+    normalize: NormalizeConfig = NormalizeConfig()
+    langid: LangIdConfig = LangIdConfig()
+    quality: QualityConfig = QualityConfig()
+    dedup: DedupConfig = DedupConfig()
+    output: OutputConfig = OutputConfig()
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources):
+        seen = set()
+        for s in sources:
+            if s.name in seen:
+                raise ValueError(f"duplicate source name {s.name!r}")
+            seen.add(s.name)
+        return sources
+
+    @model_validator(mode="after")
+    def _mixture_names_known(self):
+        names = {s.name for s in self.sources}
+        for key in self.mixture:
+            if key not in names:
+                raise ValueError(f"mixture.{key}: no source named {key!r}")
+        for name in self.dedup.source_priority:
+            if name not in names:
+                raise ValueError(f"dedup.source_priority: no source named {name!r}")
+        return self
+
+    def epochs(self, source: str) -> float:
+        entry = self.mixture.get(source)
+        return entry.epochs if entry is not None else 1.0
+
+    def source_rank(self) -> dict[str, int]:
+        """Exact-dedup priority: lower wins."""
+        explicit = list(self.dedup.source_priority)
+        rest = [s.name for s in self.sources if s.name not in explicit]
+        kind = {s.name: s.kind for s in self.sources}
+        rest.sort(key=lambda n: (kind[n] != "curated",))  # stable: keeps config order
+        return {name: i for i, name in enumerate(explicit + rest)}
+
+
+def _error_line(err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    if first["type"] == "extra_forbidden":
+        return f"unknown key: {loc}"
+    if first["type"] == "missing":
+        return f"missing required key: {loc}"
+    if loc.startswith("sources.") and loc.endswith(".format"):
+        return f"{loc}: unknown format {first.get('input')!r} (expected one of {', '.join(FORMATS)})"
+    msg = first["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def parse_config(data: object) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError("config must be a YAML mapping with at least `sources`")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_error_line(err)) from None
+
+
+def load_config(path: str) -> tuple[Config, str]:
+    """Read and validate a YAML config; returns it with the directory relative paths resolve against."""
+    from apache_beam.io.filesystems import FileSystems  # local: keeps schemas importable without Beam I/O set-up
+
+    try:
+        with FileSystems.open(path, compression_type="uncompressed") as f:
+            raw = f.read()
+    except Exception as err:  # noqa: BLE001 - any I/O failure is a config error for the user
+        raise ConfigError(f"cannot read config {path}: {err}") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: invalid YAML: {str(err).splitlines()[0]}") from None
+    base = os.path.dirname(path) if "://" not in path else path.rsplit("/", 1)[0]
+    return parse_config(data), base
