@@ -49,8 +49,9 @@ def signals(text: str) -> dict:
     }
 
 
-# Rules, in the order they are applied. Pathological rules come before language ID
-# so a page of slashes is explained as what it is, not as "not Chinese".
+# Rules, in the order they are applied. Pathological rules come before language ID,
+# so a page of slashes is explained as what it is, not as "not Chinese". Length comes
+# after it: a short page in another language is explained as `lang`.
 def too_long(s: dict, cfg) -> Drop | None:
     if s["n_chars"] > cfg.max_chars:
         return Drop("too_long", f"n_chars={s['n_chars']} > max_chars={cfg.max_chars}")
