@@ -43,7 +43,7 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
     rejected = [rejected_read]
     for label, dofn in (
         ("Extract", ExtractText(config.extract, **prefix)),
-        ("Normalize", NormalizeText(**prefix)),
+        ("Normalize", NormalizeText(config.normalize, **prefix)),
         ("Pathological", Pathological(config.quality, **prefix)),
         ("LangId", IdentifyLanguage(config.langid, **prefix)),
         ("ToSimplified", ToSimplified(config.normalize, **prefix)),

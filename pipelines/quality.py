@@ -17,7 +17,7 @@ class Pathological(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
-        doc["quality"] = quality.signals(doc["text"])
+        doc["quality"] = {**doc.get("quality", {}), **quality.signals(doc["text"])}
         return quality.first_drop(doc["quality"], self.cfg, quality.PATHOLOGICAL_RULES) or doc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from filters.base import Drop
 from filters.extract import page_text
 from filters.langid import LanguageIdentifier
+from filters.mojibake import repair_mojibake
 from filters.normalize import normalize_text, to_simplified
 
 from .stage import StageDoFn
@@ -29,10 +30,24 @@ class ExtractText(StageDoFn):
 
 
 class NormalizeText(StageDoFn):
+    """Mojibake repair (before control characters go: Latin-1 mojibake needs its C1
+    bytes), then Unicode normalisation."""
+
     stage = "normalize"
 
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
     def apply(self, doc):
-        doc["text"] = normalize_text(doc["text"])
+        original = doc["text"]
+        repair = repair_mojibake(original)
+        doc["text"] = normalize_text(repair.text)
+        doc["quality"] = {"mojibake_repaired": repair.repaired_runs, "mojibake_dropped_chars": repair.dropped_chars}
+        limit = self.cfg.max_mojibake_ratio * max(len(original), 1)
+        if repair.dropped_chars > limit:
+            return Drop("mojibake", f"unrepairable mojibake in {repair.dropped_lines} lines, "
+                                    f"{repair.dropped_chars}/{len(original)} chars > max_mojibake_ratio={self.cfg.max_mojibake_ratio}")
         return doc
 
 

@@ -69,6 +69,9 @@ class ExtractConfig(_Strict):
 class NormalizeConfig(_Strict):
     # OpenCC configuration for Traditional -> Simplified; null keeps the original script.
     opencc: str | None = "t2s"
+    # Lines with mojibake that cannot be undone are removed; a document that loses more
+    # than this share of its characters that way is rejected `mojibake`.
+    max_mojibake_ratio: float = Field(default=0.3, ge=0, le=1)
 
 
 class LangIdConfig(_Strict):

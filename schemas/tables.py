@@ -12,6 +12,8 @@ QUALITY_TYPE = pa.struct(
         ("n_chars", pa.int64()),
         ("han_ratio", pa.float64()),
         ("max_char_run", pa.int64()),
+        ("mojibake_repaired", pa.int64()),
+        ("mojibake_dropped_chars", pa.int64()),
     ]
 )
 

@@ -12,6 +12,7 @@ from filters.extract import html_to_text, page_text, payload_kind
 from filters.ids import doc_id, unit_float
 from filters.langid import LanguageIdentifier
 from filters.mixture import epoch_copies, shard_of
+from filters.mojibake import repair_mojibake
 from filters.normalize import normalize_text, to_simplified
 from schemas.config import QualityConfig
 
@@ -198,3 +199,33 @@ def test_filters_do_not_import_beam():
         if name.endswith(".py"):
             src = open(os.path.join(root, name), encoding="utf-8").read()
             assert not re.search(r"^\s*(import|from)\s+apache_beam", src, re.M), name
+
+
+# --- mojibake ----------------------------------------------------------------
+def _gbk_mojibake(text: str) -> str:
+    return text.encode("utf-8").decode("gb18030")
+
+
+def test_gbk_mojibake_is_repaired():
+    original = "数据清洗规则"  # 18 UTF-8 bytes that happen to decode as GBK whole
+    garbled = _gbk_mojibake(original)
+    assert garbled != original
+    fixed = repair_mojibake(f"标题：{garbled}\n正文不变。")
+    assert fixed.text == f"标题：{original}\n正文不变。" and fixed.repaired_runs == 1
+
+
+def test_latin1_mojibake_is_repaired():
+    for original in ("大家好，今天我们来谈谈", "“quoted”"):
+        garbled = original.encode("utf-8").decode("latin-1")
+        assert repair_mojibake(garbled).text == original
+
+
+def test_unrepairable_mojibake_lines_are_dropped():
+    result = repair_mojibake("婢虫床28鏄?笉鏄??瑙勭殑jzH6IO\n来源：南方日报\n锟斤拷锟斤拷")
+    assert result.text == "来源：南方日报" and result.dropped_lines == 2
+
+
+def test_real_text_is_left_alone():
+    for text in ("是什么?我要一步一步往上爬", "SÃO PAULO café naïve", ZH, "鄣鄤鄥 are rare but real"):
+        result = repair_mojibake(text)
+        assert result.text == text and result.repaired_runs == 0 and result.dropped_lines == 0
