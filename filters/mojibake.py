@@ -116,9 +116,19 @@ def _repair_line(line: str) -> tuple[str, int]:
     return _LATIN_RUN.sub(latin, _GBK_RUN.sub(gbk, line)), count
 
 
+# Cheap whole-document screen: two UTF-8 CJK sequences in a row in the GB18030 bytes,
+# a Latin-1 reading of a UTF-8 lead and continuation byte, or residue. Most documents
+# show none and skip the line-by-line pass.
+_MAYBE_GBK = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}")
+_MAYBE_LATIN = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u0178\u2013-\u203a\u20ac\u2122]")
+
+
 def repair_mojibake(text: str) -> MojibakeRepair:
     """Repair what can be repaired; drop lines that still show mojibake."""
     result = MojibakeRepair(text)
+    if not (_MAYBE_LATIN.search(text) or _RESIDUE.search(text)
+            or _MAYBE_GBK.search(text.encode("gb18030", errors="replace"))):
+        return result
     kept = []
     for line in text.split("\n"):
         fixed, n = _repair_line(line)

