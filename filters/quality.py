@@ -1,83 +1,303 @@
 """Quality and pathological-sample signals of a text, and the rules that decide over them.
 
-`signals(text)` measures; each rule compares one signal with a threshold from
-`schemas.config.QualityConfig` and returns a Drop naming itself. Signals are
-stored with every document, so thresholds can be re-tuned without re-running.
+`signals(text)` measures (vectorised with numpy, linear or n log n in the text); each
+rule compares one signal with a threshold of `schemas.config.QualityConfig` and returns
+a Drop naming itself, with the value and the threshold. Signals are stored with every
+document, so thresholds can be re-tuned later without re-running anything upstream.
+
+Chinese-aware: no rule counts space-separated words (Chinese has none). Repetition is
+measured on characters (Gopher's word n-gram rules, transposed), lines end in `。！？…`,
+stop words are Chinese function characters.
 """
 from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
 
 import numpy as np
 
 from .base import Drop
+from .fluency import fluency
+from .safety import flagged_shares
 
-# CJK Unified Ideographs, Extension A, Compatibility Ideographs, Extensions B-F.
-_HAN_RANGES = ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF), (0x20000, 0x2EBEF))
-_SPACE_CODES = np.array([0x20, 0x0A, 0x09, 0x3000], dtype=np.uint32)
+# Code point classes, as sorted interval bounds (see _classify).
+_CLASSES = ("other", "space", "digit", "latin", "han", "cjk_punct", "ascii_punct", "letter")
+_RANGES = sorted([
+    (0x09, 0x0A, "space"), (0x20, 0x20, "space"), (0x3000, 0x3000, "space"),
+    (0x30, 0x39, "digit"),
+    (0x41, 0x5A, "latin"), (0x61, 0x7A, "latin"), (0xC0, 0x24F, "latin"),
+    (0x21, 0x2F, "ascii_punct"), (0x3A, 0x40, "ascii_punct"), (0x5B, 0x60, "ascii_punct"), (0x7B, 0x7E, "ascii_punct"),
+    (0x370, 0x52F, "letter"), (0x3040, 0x30FF, "letter"), (0xAC00, 0xD7AF, "letter"),
+    (0x3001, 0x303F, "cjk_punct"), (0xFF01, 0xFF0F, "cjk_punct"), (0xFF1A, 0xFF20, "cjk_punct"),
+    (0xFF3B, 0xFF40, "cjk_punct"), (0xFF5B, 0xFF65, "cjk_punct"), (0x2010, 0x2027, "cjk_punct"),
+    (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"), (0xF900, 0xFAFF, "han"), (0x20000, 0x2EBEF, "han"),
+])
+_BOUNDS = np.array([b for lo, hi, _c in _RANGES for b in (lo, hi + 1)], dtype=np.uint32)
+_CLASS_OF = np.zeros(len(_BOUNDS) + 1, dtype=np.int8)
+_CLASS_OF[1::2] = [_CLASSES.index(c) for _lo, _hi, c in _RANGES]
+_SPACE, _DIGIT, _LATIN, _HAN = (_CLASSES.index(c) for c in ("space", "digit", "latin", "han"))
+_OTHER = _CLASSES.index("other")
+
+# Chinese function characters (particles, pronouns, prepositions, conjunctions, copula):
+# prose is full of them, keyword lists and link farms are not.
+STOP_CHARS = "的了是在和有也不就都而及与着或这那你我他她它们个为以于之其但被把从对向所将很会要能还又吗呢吧啊呀"
+_IS_STOP = np.zeros(0x10000, dtype=bool)  # lookup table over the BMP
+_IS_STOP[[ord(c) for c in STOP_CHARS]] = True
+_LINE_END = tuple("。！？…!?；;」』”\"）)】")
+# Base64 or hex: long runs of their alphabets without spaces.
+_BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
+_ASCII_TOKEN = re.compile(r"[!-~]+")
+_PARAGRAPH = re.compile(r"\n\s*\n")
+TOP_NGRAMS = (4, 6, 8)  # Gopher's top word 2/3/4-grams
+DUP_NGRAMS = (10, 14, 20)  # Gopher's duplicate word 5/7/10-grams
+_MAX_PERIOD = 8  # a "short pattern" repeats with a period of at most this many characters
+_MIN_REPORTED_SPAN = 16  # periodic stretches shorter than this are reported as 0 (they are everywhere)
 
 
 def _codepoints(text: str) -> np.ndarray:
-    # Surrogates cannot be encoded; they are counted as ordinary characters here.
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _classify(cps: np.ndarray) -> np.ndarray:
+    return _CLASS_OF[np.searchsorted(_BOUNDS, cps, side="right")]
+
+
+def _longest_true_run(mask: np.ndarray) -> int:
+    if not mask.any():
+        return 0
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max())
 
 
 def max_run(cps: np.ndarray) -> int:
     """Length of the longest run of one identical character."""
     if cps.size == 0:
         return 0
-    change = np.flatnonzero(cps[1:] != cps[:-1])
-    bounds = np.concatenate(([-1], change, [cps.size - 1]))
-    return int(np.diff(bounds).max())
+    return _longest_true_run(cps[1:] == cps[:-1]) + 1
 
 
-def han_ratio(cps: np.ndarray) -> float:
-    visible = cps[~np.isin(cps, _SPACE_CODES)]
-    if visible.size == 0:
+def max_periodic_span(cps: np.ndarray) -> int:
+    """Longest stretch that repeats a pattern of 2..8 characters (`\\/\\/\\/`, `-=-=`,
+    `哈哈嘿哈哈嘿`); 0 if none reaches 16 characters."""
+    best = 0
+    for period in range(2, _MAX_PERIOD + 1):
+        if cps.size <= period:
+            break
+        same = cps[period:] == cps[:-period]
+        # A run can only be as long as the number of matches: skip hopeless periods.
+        if int(np.count_nonzero(same)) + period < max(best, _MIN_REPORTED_SPAN):
+            continue
+        run = _longest_true_run(same)
+        if run and run + period >= _MIN_REPORTED_SPAN:
+            best = max(best, run + period)
+    return best
+
+
+def _ngram_hashes(cps: np.ndarray, n: int) -> np.ndarray:
+    h = np.zeros(cps.size - n + 1, dtype=np.uint64)
+    for k in range(n):  # polynomial rolling hash, wrap-around arithmetic
+        h = h * np.uint64(1_000_003) + cps[k:cps.size - n + 1 + k].astype(np.uint64)
+    return h
+
+
+def top_ngram_share(cps: np.ndarray, n: int) -> float:
+    """Share of characters covered by the most frequent character n-gram (Gopher's
+    top n-gram rule on characters)."""
+    if cps.size < n + 1:
         return 0.0
-    han = np.zeros(visible.size, dtype=bool)
-    for lo, hi in _HAN_RANGES:
-        han |= (visible >= lo) & (visible <= hi)
-    return float(han.mean())
+    h = np.sort(_ngram_hashes(cps, n))
+    bounds = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1], [True])))
+    top = int(np.diff(bounds).max())
+    return float(min(top * n / cps.size, 1.0)) if top > 1 else 0.0
+
+
+def dup_ngram_share(cps: np.ndarray, n: int) -> float:
+    """Share of characters inside character n-grams that occur more than once (Gopher's
+    duplicate n-gram rule on characters)."""
+    if cps.size < n + 1:
+        return 0.0
+    h = _ngram_hashes(cps, n)
+    order = np.argsort(h)
+    same = h[order][1:] == h[order][:-1]
+    if not same.any():
+        return 0.0
+    dup_sorted = np.zeros(h.size, dtype=bool)
+    dup_sorted[1:] |= same
+    dup_sorted[:-1] |= same
+    starts = order[dup_sorted]
+    cover = np.zeros(cps.size + 1, dtype=np.int32)
+    np.add.at(cover, starts, 1)
+    np.add.at(cover, starts + n, -1)
+    return float((np.cumsum(cover)[:-1] > 0).mean())
+
+
+def char_entropy(cps: np.ndarray) -> float:
+    if cps.size == 0:
+        return 0.0
+    _, counts = np.unique(cps, return_counts=True)
+    p = counts / cps.size
+    return float(-(p * np.log2(p)).sum())
+
+
+WORD_SAMPLE_CHARS = 256  # jieba reads this much of each document (it is the slowest signal)
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def word_stats(text: str) -> tuple[float, float]:
+    """(mean word length in characters, share of one-character words) of jieba's
+    segmentation of the first WORD_SAMPLE_CHARS characters (words with a Han character)."""
+    words = [w for w in _jieba().lcut(text[:WORD_SAMPLE_CHARS], HMM=False) if any("\u4e00" <= c <= "\u9fff" for c in w)]
+    if not words:
+        return 0.0, 0.0
+    return sum(map(len, words)) / len(words), sum(1 for w in words if len(w) == 1) / len(words)
+
+
+def _duplicates(parts: list[str]) -> tuple[float, int]:
+    """(share of characters in repeated parts beyond their first occurrence, highest repeat count)."""
+    seen: dict[str, int] = {}
+    dup_chars = total = 0
+    for part in parts:
+        total += len(part)
+        count = seen.get(part, 0)
+        if count:
+            dup_chars += len(part)
+        seen[part] = count + 1
+    return (dup_chars / total if total else 0.0), max(seen.values(), default=0)
 
 
 def signals(text: str) -> dict:
-    """Every quality signal of `text`: vectorised, linear in its length."""
+    """Every quality signal of `text`."""
     cps = _codepoints(text)
-    return {
-        "n_chars": int(cps.size),
-        "han_ratio": round(han_ratio(cps), 4),
+    n = int(cps.size)
+    cls = _classify(cps)
+    visible = cps[cls != _SPACE]
+    n_visible = max(int(visible.size), 1)
+    han = int((cls == _HAN).sum())
+    lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    paragraphs = [p.strip() for p in _PARAGRAPH.split(text) if p.strip()]
+    dup_line, max_line_repeat = _duplicates(lines)
+    dup_para, _ = _duplicates(paragraphs)
+    tokens = _ASCII_TOKEN.findall(text)
+    s = {
+        "n_chars": n,
+        "n_lines": len(lines),
+        "mean_line_chars": round(sum(map(len, lines)) / len(lines), 1) if lines else 0.0,
+        "han_ratio": round(han / n_visible, 4),
+        "digit_ratio": round(float((cls == _DIGIT).sum()) / n_visible, 4),
+        "symbol_ratio": round(float((cls == _OTHER).sum()) / n_visible, 4),
         "max_char_run": max_run(cps),
+        "max_periodic_span": max_periodic_span(cps),
+        "max_ascii_token": max(map(len, tokens), default=0),
+        "blob_chars": sum(len(m) for m in _BLOB.findall(text)),
+        "char_entropy": round(char_entropy(visible), 3),
+        "punct_line_ratio": round(sum(1 for line in lines if line.endswith(_LINE_END)) / len(lines), 4) if lines else 0.0,
+        "dup_line_share": round(dup_line, 4),
+        "dup_para_share": round(dup_para, 4),
+        "max_line_repeat": max_line_repeat,
+        "stop_char_ratio": round(float(_IS_STOP[np.minimum(visible, 0xFFFF)].sum()) / max(han, 1), 4),
+        "fluency": round(fluency(text), 3),
     }
+    mean_word, single = word_stats(text)
+    s["mean_word_chars"], s["single_char_word_ratio"] = round(mean_word, 3), round(single, 4)
+    # Repetition is measured on the Han characters alone, as Gopher measures it on words
+    # (runs of punctuation like `-----` are the pathological rules' business), with n
+    # doubled: a Chinese word is about two characters.
+    han_cps = cps[cls == _HAN]
+    for k in TOP_NGRAMS:
+        s[f"top_{k}gram_share"] = round(top_ngram_share(han_cps, k), 4)
+    for k in DUP_NGRAMS:
+        s[f"dup_{k}gram_share"] = round(dup_ngram_share(han_cps, k), 4)
+    s.update(flagged_shares(text))
+    return s
 
 
-# Rules, in the order they are applied. Pathological rules come before language ID,
-# so a page of slashes is explained as what it is, not as "not Chinese". Length comes
+def _above(name: str, reason: str, limit_name: str):
+    def rule(s: dict, cfg) -> Drop | None:
+        limit = getattr(cfg, limit_name)
+        if s[name] > limit:
+            return Drop(reason, f"{name}={s[name]} > {limit_name}={limit}")
+        return None
+    rule.__name__ = reason
+    return rule
+
+
+def _below(name: str, reason: str, limit_name: str):
+    def rule(s: dict, cfg) -> Drop | None:
+        limit = getattr(cfg, limit_name)
+        if s[name] < limit:
+            return Drop(reason, f"{name}={s[name]} < {limit_name}={limit}")
+        return None
+    rule.__name__ = reason
+    return rule
+
+
+def _at_least(name: str, reason: str, limit_name: str):
+    def rule(s: dict, cfg) -> Drop | None:
+        limit = getattr(cfg, limit_name)
+        if s[name] >= limit:
+            return Drop(reason, f"{name}={s[name]} >= {limit_name}={limit}")
+        return None
+    rule.__name__ = reason
+    return rule
+
+
+def low_entropy(s: dict, cfg) -> Drop | None:
+    # Entropy only means something with enough characters to estimate it.
+    if s["n_chars"] >= cfg.min_entropy_chars and s["char_entropy"] < cfg.min_char_entropy:
+        return Drop("low_entropy", f"char_entropy={s['char_entropy']} < min_char_entropy={cfg.min_char_entropy}")
+    return None
+
+
+def few_punct_lines(s: dict, cfg) -> Drop | None:
+    if s["n_lines"] >= cfg.min_punct_lines and s["punct_line_ratio"] < cfg.min_punct_line_ratio:
+        return Drop("few_punct_lines", f"punct_line_ratio={s['punct_line_ratio']} < min_punct_line_ratio={cfg.min_punct_line_ratio}")
+    return None
+
+
+# Rules, in the order they are applied. Pathological rules come before language ID, so
+# a page of slashes is explained as what it is, not as "not Chinese". Content rules come
 # after it: a short page in another language is explained as `lang`.
-def too_long(s: dict, cfg) -> Drop | None:
-    if s["n_chars"] > cfg.max_chars:
-        return Drop("too_long", f"n_chars={s['n_chars']} > max_chars={cfg.max_chars}")
-    return None
-
-
-def char_run(s: dict, cfg) -> Drop | None:
-    if s["max_char_run"] >= cfg.max_char_run:
-        return Drop("char_run", f"max_char_run={s['max_char_run']} >= {cfg.max_char_run}")
-    return None
-
-
-def too_short(s: dict, cfg) -> Drop | None:
-    if s["n_chars"] < cfg.min_chars:
-        return Drop("too_short", f"n_chars={s['n_chars']} < min_chars={cfg.min_chars}")
-    return None
-
-
-def low_han(s: dict, cfg) -> Drop | None:
-    if s["han_ratio"] < cfg.min_han_ratio:
-        return Drop("low_han", f"han_ratio={s['han_ratio']:.3f} < min_han_ratio={cfg.min_han_ratio}")
-    return None
-
-
-PATHOLOGICAL_RULES = (too_long, char_run)
-CONTENT_RULES = (too_short, low_han)
+PATHOLOGICAL_RULES = (
+    _above("n_chars", "too_long", "max_chars"),
+    _at_least("max_char_run", "char_run", "max_char_run"),
+    _at_least("max_periodic_span", "pattern_run", "max_periodic_span"),
+    _at_least("blob_chars", "encoded_blob", "max_blob_chars"),
+    _at_least("max_ascii_token", "long_token", "max_ascii_token"),
+    _at_least("max_line_repeat", "line_repeat", "max_line_repeat"),
+    low_entropy,
+)
+CONTENT_RULES = (
+    _below("n_chars", "too_short", "min_chars"),
+    _below("han_ratio", "low_han", "min_han_ratio"),
+    # Safety before repetition: an SEO page that is both is reported as what it sells.
+    _above("porn_share", "porn", "max_porn_share"),
+    _above("gambling_share", "gambling", "max_gambling_share"),
+    _above("spam_share", "spam", "max_spam_share"),
+    _above("dup_line_share", "dup_lines", "max_dup_line_share"),
+    _above("dup_para_share", "dup_paragraphs", "max_dup_para_share"),
+    _above("top_4gram_share", "top_ngram", "max_top_4gram_share"),
+    _above("top_6gram_share", "top_ngram", "max_top_6gram_share"),
+    _above("top_8gram_share", "top_ngram", "max_top_8gram_share"),
+    _above("dup_10gram_share", "dup_ngram", "max_dup_10gram_share"),
+    _above("dup_14gram_share", "dup_ngram", "max_dup_14gram_share"),
+    _above("dup_20gram_share", "dup_ngram", "max_dup_20gram_share"),
+    few_punct_lines,
+    _below("stop_char_ratio", "few_stop_chars", "min_stop_char_ratio"),
+    _above("digit_ratio", "digits", "max_digit_ratio"),
+    _above("symbol_ratio", "symbols", "max_symbol_ratio"),
+    _below("fluency", "not_fluent", "min_fluency"),
+)
 
 
 def first_drop(s: dict, cfg, rules) -> Drop | None:

@@ -1,5 +1,6 @@
 """The zhpile pipeline: read -> extract -> normalise -> pathological -> LID ->
-Traditional-to-Simplified -> quality -> exact dedup -> clean/, rejected/, mixture/, report."""
+Traditional-to-Simplified -> quality rules -> [classifier] -> PII -> exact dedup ->
+clean/, rejected/, mixture/, report."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -7,7 +8,7 @@ import apache_beam as beam
 from schemas.config import Config
 
 from .dedup import ExactDedup
-from .quality import ContentQuality, Pathological
+from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
 from .read import ReadSources
 from .report import build_report, write_report
 from .stage import apply_stage
@@ -48,6 +49,9 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
         ("LangId", IdentifyLanguage(config.langid, **prefix)),
         ("ToSimplified", ToSimplified(config.normalize, **prefix)),
         ("Quality", ContentQuality(config.quality, **prefix)),
+        *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
+          if config.classifier.model else []),
+        ("RedactPII", RedactPII(**prefix)),
     ):
         docs, dropped = apply_stage(docs, label, dofn)
         rejected.append(dropped)
@@ -63,7 +67,9 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
     stats = [
         read_stats,
         docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
-                                                       (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0])]),
+                                                       (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
+                                                       *((("pii", d["source"], kind), [n, 0, 0, 0])
+                                                         for kind, n in d["pii"].items() if n)]),
         all_rejected | "RejectedStats" >> beam.FlatMap(lambda r: [
             (("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
             (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0])]),

@@ -1,14 +1,18 @@
-"""Quality stages: signals computed once, rules applied in two phases."""
+"""Quality stages: signals computed once, rules applied in phases, PII redacted last."""
 from __future__ import annotations
 
 from filters import quality
+from filters.base import Drop
+from filters.classifier import QualityClassifier, pareto_keep
+from filters.pii import redact_pii
+from filters.safety import blocked_domain
 
 from .stage import StageDoFn
 
 
 class Pathological(StageDoFn):
-    """Computes the signals and drops pathological samples (before LID, so they are
-    explained as what they are)."""
+    """Computes every signal, then drops blocklisted domains and pathological samples
+    (before LID, so they are explained as what they are)."""
 
     stage = "pathological"
 
@@ -18,6 +22,10 @@ class Pathological(StageDoFn):
 
     def apply(self, doc):
         doc["quality"] = {**doc.get("quality", {}), **quality.signals(doc["text"])}
+        if self.cfg.block_domains:
+            domain = blocked_domain(doc.get("url"))
+            if domain:
+                return Drop("blocked_domain", f"{domain} is on the domain blocklist")
         return quality.first_drop(doc["quality"], self.cfg, quality.PATHOLOGICAL_RULES) or doc
 
 
@@ -29,4 +37,41 @@ class ContentQuality(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
+        if doc.get("converted_t2s"):
+            # Fluency and the word lists are Simplified: judge the converted text.
+            doc["quality"].update(quality.signals(doc["text"]))
         return quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES) or doc
+
+
+class ClassifierQuality(StageDoFn):
+    """GPT-3's fastText quality classifier; the model loads once per worker."""
+
+    stage = "classifier"
+
+    def __init__(self, cfg, model_path: str, seed: int, **kw):
+        super().__init__(**kw)
+        self.cfg, self.model_path, self.seed = cfg, model_path, seed
+        self.classifier = None
+
+    def setup(self):
+        self.classifier = QualityClassifier(self.model_path)
+
+    def apply(self, doc):
+        score = round(self.classifier.score(doc["text"]), 4)
+        doc["quality_score"] = score
+        if self.cfg.mode == "threshold":
+            if score < self.cfg.threshold:
+                return Drop("quality_score", f"quality_score={score} < threshold={self.cfg.threshold}")
+        elif not pareto_keep(doc["id"], score, self.cfg.pareto_alpha, self.seed):
+            return Drop("quality_score", f"quality_score={score}: not kept by pareto(alpha={self.cfg.pareto_alpha}) > 1 - score")
+        return doc
+
+
+class RedactPII(StageDoFn):
+    """Phone numbers, ID numbers, emails, IPs, QQ and WeChat IDs -> placeholders."""
+
+    stage = "pii"
+
+    def apply(self, doc):
+        doc["text"], doc["pii"] = redact_pii(doc["text"])
+        return doc

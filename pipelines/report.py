@@ -22,7 +22,7 @@ def _add(slot: dict, value) -> None:
 def build_report(counts: list, config) -> dict:
     """counts: [(key tuple, [docs, raw_bytes, text_bytes, chars])] -> report dict."""
     sources = {s.name: {"format": s.format, "kind": s.kind, "epochs": config.epochs(s.name),
-                        "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}}
+                        "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}, "pii": {}}
                for s in config.sources}
     files: dict = {}
     for key, value in counts:
@@ -33,6 +33,8 @@ def build_report(counts: list, config) -> dict:
         elif kind == "rejected":
             _stage, reason = key[2], key[3]
             _add(entry["rejected"].setdefault(reason, _zero()), value)
+        elif kind == "pii":
+            entry["pii"][key[2]] = entry["pii"].get(key[2], 0) + value[0]
         elif kind in ("file_read", "file_out"):
             slot = files.setdefault(key[2], {"source": source, "read": 0, "out": 0})
             slot["read" if kind == "file_read" else "out"] += value[0]
@@ -101,6 +103,11 @@ def render_markdown(report: dict) -> str:
     out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
     for name, e in report["sources"].items():
         out.append(f"| {name} | {_size(e['read']['raw_bytes'])} | {_size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")
+    if any(e.get("pii") for e in report["sources"].values()):
+        out += ["", "## PII replaced in kept text", "", "| source | kind | replaced |", "|---|---|---:|"]
+        for name, e in report["sources"].items():
+            for kind, n in sorted(e.get("pii", {}).items()):
+                out.append(f"| {name} | {kind} | {n} |")
     verdict = "holds" if report["accounting_ok"] else "BROKEN: see report.json"
     out += ["", f"Accounting (read = clean + rejected, per source and per input file): {verdict}.", ""]
     return "\n".join(out)

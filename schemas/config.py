@@ -86,15 +86,76 @@ class LangIdConfig(_Strict):
 
 
 class QualityConfig(_Strict):
-    # ChineseWebText (Chen et al. 2023) drops documents under 200 characters.
-    min_chars: int = Field(default=200, ge=0)
+    """Thresholds of the quality and pathological rules (filters/quality.py). Where a
+    default was calibrated, it was on CLUECorpusSmall (2,500 real Chinese documents) and
+    ChineseWebText (100 CC documents): see README "Quality rules"."""
+
+    # --- pathological (applied before language ID) ---
     # Absurd length: no single training document is useful beyond this.
     max_chars: int = Field(default=500_000, gt=0)
+    # Longest run of one character (`////`, `----`, `哈哈哈`): the slash sample that blew up a
+    # 100B run had tens of thousands; 0.8% of long CLUECorpusSmall posts have 100+ dashes.
+    max_char_run: int = Field(default=100, gt=1)
+    # Longest stretch repeating a 2..8-character pattern (`\\/\\/`, `-=-=`).
+    max_periodic_span: int = Field(default=100, gt=1)
+    # Longest run of printable ASCII without a space (URLs stay under it).
+    max_ascii_token: int = Field(default=256, gt=1)
+    # Characters in base64 (80+) or hex (64+) runs.
+    max_blob_chars: int = Field(default=80, gt=0)
+    # One line repeated this many times.
+    max_line_repeat: int = Field(default=50, gt=1)
+    # Character entropy in bits, for documents of at least min_entropy_chars characters;
+    # real Chinese is 5.7-8.4 bits (CLUECorpusSmall 0.5th-99.5th percentile).
+    min_char_entropy: float = Field(default=3.5, ge=0)
+    min_entropy_chars: int = Field(default=50, ge=1)
+
+    # --- content (after language ID) ---
+    # ChineseWebText (Chen et al. 2023) drops documents under 200 characters.
+    min_chars: int = Field(default=200, ge=0)
     # Share of Han characters among non-space characters.
     min_han_ratio: float = Field(default=0.3, ge=0, le=1)
-    # Longest run of one identical character (`////`, `----`). The slash sample that
-    # blew up a 100B run had tens of thousands; real prose never has 100.
-    max_char_run: int = Field(default=100, gt=1)
+    # Gopher (Rae et al. 2021): duplicate lines / paragraphs by characters, 0.2.
+    max_dup_line_share: float = Field(default=0.2, ge=0, le=1)
+    max_dup_para_share: float = Field(default=0.2, ge=0, le=1)
+    # Gopher's top word 2/3/4-gram shares (0.20, 0.18, 0.16) on Han character 4/6/8-grams
+    # (a Chinese word is about two characters): 0.23% of long CLUECorpusSmall documents.
+    max_top_4gram_share: float = Field(default=0.20, ge=0, le=1)
+    max_top_6gram_share: float = Field(default=0.18, ge=0, le=1)
+    max_top_8gram_share: float = Field(default=0.16, ge=0, le=1)
+    # Duplicate Han character 10/14/20-gram shares. Gopher's word values (0.15, 0.13, 0.10)
+    # drop 4-6% of long CLUECorpusSmall documents (questions repeated in answers, titles
+    # repeated in news); these sit at its 99.5th percentile.
+    max_dup_10gram_share: float = Field(default=0.50, ge=0, le=1)
+    max_dup_14gram_share: float = Field(default=0.45, ge=0, le=1)
+    max_dup_20gram_share: float = Field(default=0.40, ge=0, le=1)
+    # C4/FineWeb: share of lines ending in terminal punctuation (FineWeb: 0.12); only for
+    # documents of at least min_punct_lines lines (one-line documents are all or nothing).
+    min_punct_line_ratio: float = Field(default=0.12, ge=0, le=1)
+    min_punct_lines: int = Field(default=3, ge=1)
+    # Chinese function characters (的了是在...) per Han character; random Han text ~0.01.
+    min_stop_char_ratio: float = Field(default=0.02, ge=0)
+    max_digit_ratio: float = Field(default=0.35, ge=0, le=1)
+    max_symbol_ratio: float = Field(default=0.10, ge=0, le=1)
+    # Character-bigram log-probability per character (filters/fluency.py): prose about -5.5,
+    # keyword salad -7.5 and below, random Han characters -14.
+    min_fluency: float = -7.3
+    # Share of characters inside flagged terms (filters/safety.py).
+    max_porn_share: float = Field(default=0.01, ge=0, le=1)
+    max_gambling_share: float = Field(default=0.005, ge=0, le=1)
+    max_spam_share: float = Field(default=0.03, ge=0, le=1)
+    # URL domain blocklist (filters/data/blocked_domains.txt).
+    block_domains: bool = True
+
+
+class ClassifierConfig(_Strict):
+    """Optional fastText quality classifier (`zhpile train-quality`), GPT-3's recipe."""
+
+    model: str | None = None  # path of a model from `zhpile train-quality`; null: no classifier
+    # threshold: keep if quality_score >= threshold; pareto: keep if
+    # np.random.pareto(pareto_alpha) > 1 - quality_score (GPT-3 used alpha 9).
+    mode: Literal["threshold", "pareto"] = "pareto"
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    pareto_alpha: float = Field(default=9.0, gt=0)
 
 
 class DedupConfig(_Strict):
@@ -122,6 +183,7 @@ class Config(_Strict):
     normalize: NormalizeConfig = NormalizeConfig()
     langid: LangIdConfig = LangIdConfig()
     quality: QualityConfig = QualityConfig()
+    classifier: ClassifierConfig = ClassifierConfig()
     dedup: DedupConfig = DedupConfig()
     output: OutputConfig = OutputConfig()
 

@@ -7,15 +7,16 @@ import pyarrow as pa
 
 # Signals computed for every document that reaches the quality stages; kept in
 # clean and rejected rows so thresholds can be re-tuned without re-extracting.
-QUALITY_TYPE = pa.struct(
-    [
-        ("n_chars", pa.int64()),
-        ("han_ratio", pa.float64()),
-        ("max_char_run", pa.int64()),
-        ("mojibake_repaired", pa.int64()),
-        ("mojibake_dropped_chars", pa.int64()),
-    ]
-)
+_INT_SIGNALS = ("n_chars", "n_lines", "max_char_run", "max_periodic_span", "max_ascii_token", "blob_chars",
+                "max_line_repeat", "mojibake_repaired", "mojibake_dropped_chars")
+_FLOAT_SIGNALS = ("mean_line_chars", "han_ratio", "digit_ratio", "symbol_ratio", "char_entropy", "punct_line_ratio",
+                  "dup_line_share", "dup_para_share", "stop_char_ratio", "fluency", "mean_word_chars",
+                  "single_char_word_ratio", "top_4gram_share", "top_6gram_share", "top_8gram_share",
+                  "dup_10gram_share", "dup_14gram_share", "dup_20gram_share", "porn_share", "gambling_share", "spam_share")
+QUALITY_TYPE = pa.struct([(n, pa.int64()) for n in _INT_SIGNALS] + [(n, pa.float64()) for n in _FLOAT_SIGNALS])
+
+# PII replaced by placeholders in kept text, counted per kind (filters/pii.py).
+PII_TYPE = pa.struct([(kind, pa.int32()) for kind in ("phone", "id_card", "email", "ip", "qq", "wechat")])
 
 _PROVENANCE = [
     ("input_file", pa.string()),
@@ -37,6 +38,9 @@ CLEAN_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("lang_score", pa.float64()),
         ("quality", QUALITY_TYPE),
+        # Probability of the "curated" class of the optional fastText quality classifier.
+        ("quality_score", pa.float64()),
+        ("pii", PII_TYPE),
     ]
 )
 
@@ -53,6 +57,7 @@ REJECTED_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("lang_score", pa.float64()),
         ("quality", QUALITY_TYPE),
+        ("quality_score", pa.float64()),
     ]
 )
 

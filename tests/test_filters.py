@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from filters import quality
 from filters.base import DropError
 from filters.charset import canonical_encoding, decode_page, meta_charset
 from filters.dedup import exact_key
@@ -14,7 +13,6 @@ from filters.langid import LanguageIdentifier
 from filters.mixture import epoch_copies, shard_of
 from filters.mojibake import repair_mojibake
 from filters.normalize import normalize_text, to_simplified
-from schemas.config import QualityConfig
 
 ZH = "长江是中国第一长河，全长约六千三百公里，发源于青藏高原，自西向东流经十多个省、自治区和直辖市，最后在上海附近注入东海。"
 HTML = f"<html><head><meta charset='gb2312'><title>t</title></head><body><p>{ZH}</p></body></html>"
@@ -143,26 +141,6 @@ def test_lid_handles_newlines_and_mixed_text(lid):
     lang, score = lid.predict(mixed)
     assert lang == "zh" and score > 0.5
     assert lid.predict("") == ("und", 0.0)
-
-
-# --- quality -----------------------------------------------------------------
-def test_signals():
-    s = quality.signals("中文abc" + "/" * 50 + "\n\n")
-    assert s["n_chars"] == 57 and s["max_char_run"] == 50
-    assert s["han_ratio"] == pytest.approx(2 / 55, abs=1e-3)
-    assert quality.signals("") == {"n_chars": 0, "han_ratio": 0.0, "max_char_run": 0}
-
-
-def test_rules_name_themselves_with_value_and_threshold():
-    cfg = QualityConfig()
-    drop = quality.first_drop(quality.signals(ZH * 3 + "/" * 30000), cfg, quality.PATHOLOGICAL_RULES)
-    assert drop.reason == "char_run" and "30000" in drop.detail and str(cfg.max_char_run) in drop.detail
-    assert quality.first_drop(quality.signals("短"), cfg, quality.CONTENT_RULES).reason == "too_short"
-    english = "plain English text " * 20
-    assert quality.first_drop(quality.signals(english), cfg, quality.CONTENT_RULES).reason == "low_han"
-    assert quality.first_drop(quality.signals(ZH * 4), cfg, quality.CONTENT_RULES + quality.PATHOLOGICAL_RULES) is None
-    huge = quality.signals("中文" * (cfg.max_chars // 2 + 1))
-    assert quality.first_drop(huge, cfg, quality.PATHOLOGICAL_RULES).reason == "too_long"
 
 
 # --- dedup, ids, mixture -----------------------------------------------------

@@ -1,0 +1,236 @@
+"""Quality signals and rules, pathological samples, fluency, safety lists, PII, and the
+fastText quality classifier."""
+import json
+import os
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from filters import quality
+from filters.classifier import QualityClassifier, pareto_keep, train
+from filters.fluency import fluency
+from filters.normalize import normalize_text
+from filters.pii import redact_pii, valid_id_card
+from filters.safety import blocked_domain, flagged_shares
+from sample_data.articles import ZH, ZH_MIXED
+from schemas.config import QualityConfig
+from schemas.tables import QUALITY_TYPE
+
+from .conftest import shared_file
+
+CFG = QualityConfig()
+GOOD = "\n".join(p for _t, pars in ZH.values() for p in pars)  # 3,000 characters of real prose
+ARTICLES = ["\n".join([t, *pars]) for t, pars in ZH.values()]
+
+
+def verdict(text: str):
+    """The pipeline's rule phases on a text (normalised as the pipeline does)."""
+    s = quality.signals(normalize_text(text))
+    return quality.first_drop(s, CFG, quality.PATHOLOGICAL_RULES) or quality.first_drop(s, CFG, quality.CONTENT_RULES)
+
+
+def test_signals_match_the_stored_struct():
+    stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars"}
+    assert set(quality.signals(GOOD)) == stored
+    assert set(quality.signals("")) == stored
+
+
+def test_good_articles_pass_every_rule():
+    for text in ARTICLES + ["\n".join([ZH_MIXED[0], *ZH_MIXED[1]])]:
+        assert verdict(text) is None, (verdict(text), text[:20])
+
+
+def test_signal_values():
+    s = quality.signals("第一行。\n第二行没有标点\n第一行。\n\n" + "哈" * 30)
+    assert s["n_lines"] == 4 and s["max_line_repeat"] == 2 and s["max_char_run"] == 30
+    assert s["punct_line_ratio"] == 0.5
+    assert quality.signals("/\\" * 60)["max_periodic_span"] == 120
+    assert quality.signals("ab" * 5)["max_periodic_span"] == 0  # under 16: not reported
+    assert quality.signals("中文" + "QUJD" * 40)["blob_chars"] == 160
+    assert quality.signals("的了是" * 10)["stop_char_ratio"] == 1.0
+
+
+@pytest.mark.parametrize("junk,reason", [
+    ("/" * 30000, "char_run"),
+    ("\\" * 500, "char_run"),
+    ("-" * 200, "char_run"),
+    ("哈" * 150, "char_run"),
+    ("\\/" * 100, "pattern_run"),
+    ("-=-=*" * 40, "pattern_run"),
+    ("哈哈嘿" * 60, "pattern_run"),
+    ("x" * 5 + "aGVsbG8gd29ybGQ" * 30, "encoded_blob"),
+    ("".join(random.Random(3).choices("0123456789abcdef", k=160)), "encoded_blob"),
+    ("https://example.com/" + "a1b2-c3d4_" * 40, "long_token"),
+    ("\n".join(["点击这里查看更多精彩内容"] * 200), "line_repeat"),
+])
+def test_pathological_spans_inside_good_text_are_caught(junk, reason):
+    text = GOOD[:1500] + "\n" + junk + "\n" + GOOD[1500:]
+    drop = verdict(text)
+    assert drop is not None and drop.reason == reason, drop
+
+
+def test_absurd_length():
+    assert verdict(GOOD * 300).reason == "too_long"
+
+
+def test_low_entropy_and_too_short():
+    assert verdict("啊啊哦哦" * 30).reason in ("low_entropy", "pattern_run")
+    assert verdict("短短的一句话。").reason == "too_short"
+
+
+def test_repetition_rules():
+    para = ZH["tea"][1][0]
+    assert verdict("\n\n".join([GOOD[:400]] + [para * 3] * 8)).reason in ("dup_lines", "dup_paragraphs", "top_ngram", "dup_ngram")
+    stuffed = "，".join(["澳门新葡京娱乐城官方网站"] * 40) + "。" + GOOD[:300]
+    assert verdict(stuffed).reason in ("top_ngram", "dup_ngram", "gambling", "pattern_run")
+
+
+# --- fluency -----------------------------------------------------------------
+def test_fluency_separates_prose_from_word_lists_and_random():
+    import jieba
+
+    jieba.initialize()
+    rng = random.Random(0)
+    prose = [fluency(a) for a in ARTICLES]
+    # Keyword lists: common dictionary words strung together, as SEO pages do.
+    words = sorted(w for w, f in jieba.dt.FREQ.items() if f > 50 and 2 <= len(w) <= 4)
+    lists = [fluency("".join(rng.choice(words) for _ in range(150))) for _ in range(20)]
+    random_han = [fluency("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(400))) for _ in range(20)]
+    assert min(prose) > -6.6
+    assert max(lists) < CFG.min_fluency < min(prose)
+    assert max(random_han) < -12 < max(lists)
+
+
+def test_fluency_on_real_documents():
+    path = shared_file("03_chinesewebtext_2021-43_cleared1.jsonl")
+    scores = [fluency(normalize_text(json.loads(line)["raw_content"])) for line in open(path, encoding="utf-8")]
+    assert sum(s >= CFG.min_fluency for s in scores) >= 0.97 * len(scores)
+
+
+# --- safety ------------------------------------------------------------------
+def test_flagged_terms_are_a_share_of_the_text():
+    seo = "香港六合彩开奖结果，特码资料，二肖中特，一码中特，彩金免费送。" * 5
+    assert flagged_shares(seo)["gambling_share"] > 0.2 and verdict(seo + GOOD[:200]).reason == "gambling"
+    news = GOOD + "警方近日破获一起利用六合彩进行诈骗的案件。"
+    assert flagged_shares(news)["gambling_share"] < CFG.max_gambling_share and verdict(news) is None
+    assert flagged_shares("白色色阶和上校鸡块") == {"porn_share": 0.0, "gambling_share": 0.0, "spam_share": 0.0}
+
+
+def test_domain_blocklist():
+    assert blocked_domain("http://www.000.bbexe.cn/page") == "000.bbexe.cn"
+    assert blocked_domain("https://example.com/") is None and blocked_domain(None) is None
+    assert blocked_domain("http://[::1") is None
+
+
+def test_real_gambling_and_porn_pages_are_rejected(tmp_path):
+    """The SEO pages of the real CC-MAIN-2020-34 sample that survive extraction, LID and
+    length are rejected by a quality or safety rule."""
+    from .conftest import RunOutput, run_zhpile, write_config
+
+    warc = shared_file("01_resiliparse_CC-MAIN-2020-34_sample.warc.gz")
+    config = write_config(tmp_path, f'sources:\n  - {{name: cc, format: warc, paths: ["{warc}"]}}\n')
+    assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
+    run = RunOutput(str(tmp_path / "out"))
+    reasons = {r["url"].split("/")[2]: r["reason"] for r in run.rejected}
+    for host in ("003338.cn", "041696.com", "044545.com", "0513mt.com"):  # fake gov + gambling, gambling, gambling forum, porn story
+        assert reasons[host] not in ("lang", "too_short"), (host, reasons[host])
+    assert {r["url"].split("/")[2] for r in run.clean["cc"]} <= {"0615235.com"}  # the gift company's product list
+
+
+# --- PII ---------------------------------------------------------------------
+def test_pii_is_replaced():
+    text = ("请联系 13812345678 或 +86 139-1234-5678，邮箱 zhang.san@example.com.cn，服务器 192.168.1.10，"
+            "QQ：123456789，微信号: abc_12345，身份证 11010519491231002X。")
+    redacted, counts = redact_pii(text)
+    assert counts == {"phone": 2, "id_card": 1, "email": 1, "ip": 1, "qq": 1, "wechat": 1}
+    for secret in ("13812345678", "139-1234-5678", "zhang.san", "192.168.1.10", "123456789", "abc_12345", "11010519491231002X"):
+        assert secret not in redacted
+    assert "<PHONE>" in redacted and "<ID_CARD>" in redacted and "QQ：<QQ>" in redacted
+
+
+def test_no_false_pii_on_numbers_dates_prices():
+    text = ("价格 1999 元，订单号 202405211234567890123，日期 2024-05-21，版本 1.2.3.4.5，区号 010-12345678，"
+            "编号 13812345678901，18 位但校验错的 110105194912310021，2023年GDP为126万亿元，比分 3:1，"
+            "QQ音乐很好用，微信支付很方便，温度 37.5 度")
+    redacted, counts = redact_pii(text)
+    assert redacted == text and not any(counts.values())
+    assert not valid_id_card("110105194912310021") and valid_id_card("11010519491231002X")
+
+
+# --- classifier --------------------------------------------------------------
+def test_classifier_separates_held_back_documents(tmp_path):
+    clue = shared_file("07_uer-py_CLUECorpusSmall_sampled.txt")
+    curated = [line.strip() for line in open(clue, encoding="utf-8") if len(line) > 150]
+    rng = random.Random(1)
+    vocab = sorted({w for d in curated[:300] for w in d[:60:3]})
+    junk = []
+    for i in range(len(curated)):  # link farms, keyword lists and templated listings
+        kind = i % 3
+        if kind == 0:
+            junk.append(" ".join(f"{rng.choice(vocab)}{rng.choice(vocab)}下载" for _ in range(30)))
+        elif kind == 1:
+            junk.append("首页 | 新闻 | 登录 | 注册 | " + " | ".join(rng.choice(curated)[:6] for _ in range(25)))
+        else:
+            junk.append("".join(f"{rng.randint(1, 99)}号 {rng.choice(vocab)}价格 {rng.randint(10, 999)}元 " for _ in range(20)))
+    cut = len(curated) * 4 // 5
+    model_path = str(tmp_path / "q.bin")
+    train(curated[:cut], junk[:cut], model_path, seed=0, epoch=5)
+    clf = QualityClassifier(model_path)
+    pos = [clf.score(t) for t in curated[cut:]]
+    neg = [clf.score(t) for t in junk[cut:]]
+    accuracy = (sum(p >= 0.5 for p in pos) + sum(n < 0.5 for n in neg)) / (len(pos) + len(neg))
+    assert accuracy >= 0.95, accuracy
+    # Reproducible: the same data and seed give the same model.
+    again = str(tmp_path / "q2.bin")
+    train(curated[:cut], junk[:cut], again, seed=0, epoch=5)
+    assert QualityClassifier(again).score(curated[cut]) == clf.score(curated[cut])
+
+
+def test_pareto_rule_is_deterministic_and_follows_the_score():
+    ids = [f"doc{i}" for i in range(3000)]
+    assert [pareto_keep(i, 0.3) for i in ids] == [pareto_keep(i, 0.3) for i in ids]
+    # P(keep) = (2 - score) ** -alpha: 0.91 at score 0.99, 0.002 at 0.05.
+    high = sum(pareto_keep(i, 0.99) for i in ids)
+    low = sum(pareto_keep(i, 0.05) for i in ids)
+    assert 2650 < high < 2830 and low < 30
+
+
+# --- property-based ----------------------------------------------------------
+PATHOLOGICAL = st.one_of(
+    st.builds(lambda c, n: c * n, st.sampled_from(list("/\\-=_*.#~!哈啊6x ")), st.integers(100, 5000)),
+    st.builds(lambda p, n: p * n, st.text(alphabet="/\\-=+*#.~|哈嘿ab01", min_size=2, max_size=8), st.integers(60, 600)),
+    st.builds(lambda n: "".join(random.Random(n).choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k=n)),
+              st.integers(300, 3000)),
+    st.builds(lambda line, n: "\n".join([line] * n), st.text(alphabet="点击进入查看更多内容下载", min_size=3, max_size=20), st.integers(60, 300)),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(span=PATHOLOGICAL, where=st.floats(0, 1))
+def test_planted_pathological_spans_never_survive(span, where):
+    """Either the document is rejected or normalisation has already removed the span
+    (a run of spaces collapses to one)."""
+    cut = int(len(GOOD) * where)
+    text = GOOD[:cut] + "\n" + span + "\n" + GOOD[cut:]
+    survivor = span.strip()
+    assert verdict(text) is not None or not survivor or survivor not in normalize_text(text), span[:40]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=3000))
+def test_filters_never_raise_on_any_string(text):
+    s = quality.signals(text)
+    quality.first_drop(s, CFG, quality.PATHOLOGICAL_RULES)
+    quality.first_drop(s, CFG, quality.CONTENT_RULES)
+    normalize_text(text)
+    redact_pii(text)
+    flagged_shares(text)
+    fluency(text)
+
+
+def test_signals_on_huge_and_empty_strings():
+    assert quality.signals("")["n_chars"] == 0
+    big = quality.signals("/" * 2_000_000)
+    assert big["max_char_run"] == 2_000_000 and big["char_entropy"] == 0.0
