@@ -1,4 +1,4 @@
-"""`zhpile` command line: run, report."""
+"""`zhpile` command line: run, report, train-quality."""
 from __future__ import annotations
 
 import argparse
@@ -49,12 +49,13 @@ def cmd_run(args, beam_args: list[str]) -> int:
     import apache_beam as beam
     from apache_beam.io.filesystems import FileSystems
 
-    from .inputs import resolve_inputs
+    from .inputs import resolve_inputs, resolve_model_path
     from .pipeline import build_pipeline
     from .report import funnel_lines
 
     config, base = load_config(args.config)
     files = resolve_inputs(config, base)
+    config = resolve_model_path(config, base)
     output = args.output.rstrip("/")
     _prepare_output(output, args.overwrite)
     runner, options = _runner_and_options(beam_args)
@@ -90,6 +91,62 @@ def cmd_report(args, _beam_args) -> int:
     return 0
 
 
+def _read_texts(pattern: str, field: str) -> list[str]:
+    """Documents of every file matching `pattern`: .jsonl (field), .parquet (column) or
+    plain text (one document a line)."""
+    import pyarrow.parquet as pq
+    from apache_beam.io.filesystems import FileSystems
+
+    paths = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+    if not paths:
+        raise ConfigError(f"no file matches {pattern}")
+    texts: list[str] = []
+    for path in paths:
+        with FileSystems.open(path) as f:
+            if path.endswith(".parquet"):
+                texts += [t for t in pq.read_table(f, columns=[field]).column(field).to_pylist() if isinstance(t, str)]
+                continue
+            for line in f:
+                line = line.decode("utf-8", errors="replace").strip()
+                if not line:
+                    continue
+                if ".jsonl" in path or ".json" in path:
+                    try:
+                        value = json.loads(line).get(field)
+                    except (ValueError, AttributeError):
+                        continue
+                    if isinstance(value, str):
+                        texts.append(value)
+                else:
+                    texts.append(line)
+    return texts
+
+
+def cmd_train_quality(args, _beam_args) -> int:
+    """Train GPT-3's quality classifier: curated text positive, raw crawl negative."""
+    import random
+
+    from filters.classifier import QualityClassifier, train
+
+    positives, negatives = _read_texts(args.positive, args.field), _read_texts(args.negative, args.field)
+    if not positives or not negatives:
+        raise ConfigError(f"need documents on both sides (positive {len(positives)}, negative {len(negatives)})")
+    rng = random.Random(args.seed)
+    rng.shuffle(positives)
+    rng.shuffle(negatives)
+    hold_p, hold_n = int(len(positives) * args.holdout), int(len(negatives) * args.holdout)
+    train(positives[hold_p:], negatives[hold_n:], args.output, seed=args.seed, epoch=args.epoch)
+    print(f"zhpile: trained on {len(positives) - hold_p} positive and {len(negatives) - hold_n} negative documents -> {args.output}")
+    if hold_p and hold_n:
+        clf = QualityClassifier(args.output)
+        pos = [clf.score(t) for t in positives[:hold_p]]
+        neg = [clf.score(t) for t in negatives[:hold_n]]
+        accuracy = (sum(p >= 0.5 for p in pos) + sum(n < 0.5 for n in neg)) / (hold_p + hold_n)
+        print(f"held back {hold_p} + {hold_n}: accuracy {accuracy:.3f}, mean score positive {sum(pos) / hold_p:.3f}, "
+              f"negative {sum(neg) / hold_n:.3f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="zhpile", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,10 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("dir")
     rep.set_defaults(func=cmd_report)
 
+    tq = sub.add_parser("train-quality", help="train the fastText quality classifier (GPT-3's recipe)")
+    tq.add_argument("--positive", required=True, help="glob of curated documents (.jsonl, .parquet, or text one a line)")
+    tq.add_argument("--negative", required=True, help="glob of raw crawl documents")
+    tq.add_argument("--output", required=True, help="model file to write")
+    tq.add_argument("--field", default="text", help="JSON field / Parquet column holding the text")
+    tq.add_argument("--epoch", type=int, default=10)
+    tq.add_argument("--seed", type=int, default=0)
+    tq.add_argument("--holdout", type=float, default=0.1, help="share held back to report accuracy")
+    tq.set_defaults(func=cmd_train_quality)
+
     args, beam_args = parser.parse_known_args(argv)
     if args.command != "run" and beam_args:
         parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    # Beam's GCP I/O module warns about a missing optional client on every import.
+    logging.getLogger().addFilter(lambda record: "apitools" not in record.getMessage())
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     try:
         return args.func(args, beam_args)

@@ -31,3 +31,14 @@ def resolve_inputs(config: Config, base: str) -> dict[str, list[str]]:
             found.extend(matched)
         files[source.name] = sorted(set(found))
     return files
+
+
+def resolve_model_path(config: Config, base: str) -> Config:
+    """The classifier model path made absolute (relative to the config) and checked."""
+    model = config.classifier.model
+    if not model:
+        return config
+    path = _absolute(model, base)
+    if not FileSystems.exists(path):
+        raise ConfigError(f"classifier.model: no file {path}")
+    return config.model_copy(update={"classifier": config.classifier.model_copy(update={"model": path})})

@@ -10,7 +10,7 @@ from schemas.config import Config
 from .dedup import ExactDedup
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
 from .read import ReadSources
-from .report import build_report, write_report
+from .report import build_report, histogram_keys, write_report
 from .stage import apply_stage
 from .text import ExtractText, IdentifyLanguage, NormalizeText, ToSimplified
 from .write import WriteClean, WriteMixture, WriteRejected
@@ -69,10 +69,12 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
         docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
                                                        (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
                                                        *((("pii", d["source"], kind), [n, 0, 0, 0])
-                                                         for kind, n in d["pii"].items() if n)]),
+                                                         for kind, n in d["pii"].items() if n),
+                                                       *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean"))]),
         all_rejected | "RejectedStats" >> beam.FlatMap(lambda r: [
             (("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
-            (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0])]),
+            (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
+            *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]),
         mixture_rows | "MixtureStats" >> beam.Map(lambda sb: (("mixture", sb[0]), [1, 0, sb[1], 0])),
     ]
     report_dir = f"{output}/report"

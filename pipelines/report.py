@@ -10,6 +10,36 @@ import json
 # Each value is [docs, raw_bytes, text_bytes, chars].
 
 
+# Distributions kept in the report: signal -> bin edges. A value falls in the last edge
+# not above it; labels are the lower edges.
+HISTOGRAMS = {
+    "n_chars": [0, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000],
+    "han_ratio": [round(0.1 * i, 1) for i in range(10)],
+    "lang_score": [0.0, 0.3, 0.5, 0.69, 0.8, 0.9, 0.95, 0.99],
+    "fluency": [-99, -12, -10, -9, -8, -7.3, -7, -6.5, -6, -5.5, -5, -4.5],
+    "quality_score": [round(0.1 * i, 1) for i in range(10)],
+}
+
+
+def histogram_bin(signal: str, value) -> str | None:
+    """Label of the bin `value` falls in (None for a missing value)."""
+    if value is None:
+        return None
+    label = None
+    for edge in HISTOGRAMS[signal]:
+        if value >= edge:
+            label = edge
+    return str(label if label is not None else HISTOGRAMS[signal][0])
+
+
+def histogram_keys(doc: dict, outcome: str) -> list:
+    """Stats keys ("hist", source, outcome, signal, bin) for a clean or rejected row."""
+    q = doc.get("quality") or {}
+    values = {"n_chars": q.get("n_chars"), "han_ratio": q.get("han_ratio"), "fluency": q.get("fluency"),
+              "lang_score": doc.get("lang_score"), "quality_score": doc.get("quality_score")}
+    return [("hist", doc["source"], outcome, signal, histogram_bin(signal, v)) for signal, v in values.items() if v is not None]
+
+
 def _zero():
     return {"docs": 0, "raw_bytes": 0, "text_bytes": 0, "chars": 0}
 
@@ -22,7 +52,8 @@ def _add(slot: dict, value) -> None:
 def build_report(counts: list, config) -> dict:
     """counts: [(key tuple, [docs, raw_bytes, text_bytes, chars])] -> report dict."""
     sources = {s.name: {"format": s.format, "kind": s.kind, "epochs": config.epochs(s.name),
-                        "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}, "pii": {}}
+                        "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}, "pii": {},
+                        "distributions": {"clean": {}, "rejected": {}}}
                for s in config.sources}
     files: dict = {}
     for key, value in counts:
@@ -33,12 +64,19 @@ def build_report(counts: list, config) -> dict:
         elif kind == "rejected":
             _stage, reason = key[2], key[3]
             _add(entry["rejected"].setdefault(reason, _zero()), value)
+        elif kind == "hist":
+            outcome, signal, label = key[2], key[3], key[4]
+            hist = entry["distributions"][outcome].setdefault(signal, {})
+            hist[label] = hist.get(label, 0) + value[0]
         elif kind == "pii":
             entry["pii"][key[2]] = entry["pii"].get(key[2], 0) + value[0]
         elif kind in ("file_read", "file_out"):
             slot = files.setdefault(key[2], {"source": source, "read": 0, "out": 0})
             slot["read" if kind == "file_read" else "out"] += value[0]
     for entry in sources.values():
+        for outcome in entry["distributions"].values():
+            for signal, hist in outcome.items():
+                outcome[signal] = {str(e): hist.get(str(e), 0) for e in HISTOGRAMS[signal]}
         entry["rejected"] = dict(sorted(entry["rejected"].items(), key=lambda kv: (-kv[1]["docs"], kv[0])))
         rejected = sum(r["docs"] for r in entry["rejected"].values())
         entry["rejected_docs"] = rejected
@@ -103,6 +141,16 @@ def render_markdown(report: dict) -> str:
     out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
     for name, e in report["sources"].items():
         out.append(f"| {name} | {_size(e['read']['raw_bytes'])} | {_size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")
+    out += ["", "## Distributions of kept documents", ""]
+    for signal, edges in HISTOGRAMS.items():
+        rows = [(name, e["distributions"]["clean"].get(signal)) for name, e in report["sources"].items()]
+        rows = [(name, h) for name, h in rows if h and any(h.values())]
+        if not rows:
+            continue
+        out += [f"**{signal}** (documents per bin, bins start at the value shown)", "",
+                "| source | " + " | ".join(f"≥{e}" for e in edges) + " |", "|---|" + "---:|" * len(edges)]
+        out += [f"| {name} | " + " | ".join(str(h.get(str(e), 0)) for e in edges) + " |" for name, h in rows]
+        out.append("")
     if any(e.get("pii") for e in report["sources"].values()):
         out += ["", "## PII replaced in kept text", "", "| source | kind | replaced |", "|---|---|---:|"]
         for name, e in report["sources"].items():

@@ -234,3 +234,44 @@ def test_signals_on_huge_and_empty_strings():
     assert quality.signals("")["n_chars"] == 0
     big = quality.signals("/" * 2_000_000)
     assert big["max_char_run"] == 2_000_000 and big["char_entropy"] == 0.0
+
+
+def test_train_quality_cli_and_classifier_in_the_pipeline(tmp_path, capsys):
+    """`zhpile train-quality` on sample texts, then a run that scores every kept document."""
+    from .conftest import SAMPLE, RunOutput, run_zhpile, write_config
+
+    rng = random.Random(0)
+    paragraphs = [p for _t, pars in ZH.values() for p in pars]
+    positives = ["".join(rng.sample(paragraphs, 3)) for _ in range(200)]
+    vocab = sorted({p[i:i + 2] for p in paragraphs for i in range(0, 40, 2)})
+    negatives = [" | ".join(rng.choice(vocab) + rng.choice(vocab) for _ in range(40)) for _ in range(200)]
+    (tmp_path / "pos.jsonl").write_text("\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in positives), encoding="utf-8")
+    (tmp_path / "neg.txt").write_text("\n".join(negatives), encoding="utf-8")
+    model = tmp_path / "quality.bin"
+    assert run_zhpile("train-quality", "--positive", tmp_path / "pos.jsonl", "--negative", tmp_path / "neg.txt",
+                      "--output", model, "--epoch", "5") == 0
+    out = capsys.readouterr().out
+    accuracy = float(out.split("accuracy ")[1].split(",")[0])
+    assert accuracy >= 0.95, out
+
+    config = write_config(tmp_path, f"""
+sources:
+  - {{name: cc, format: warc, paths: ["{SAMPLE}/cc/*.warc.gz"]}}
+classifier: {{model: quality.bin, mode: threshold, threshold: 0.5}}
+""")
+    assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
+    run = RunOutput(str(tmp_path / "out"))
+    assert run.clean["cc"] and all(r["quality_score"] >= 0.5 for r in run.clean["cc"])
+    assert all(r["quality_score"] < 0.5 for r in run.rejected if r["reason"] == "quality_score")
+
+
+def test_missing_classifier_model_is_a_config_error(tmp_path, capsys):
+    from .conftest import SAMPLE, run_zhpile, write_config
+
+    config = write_config(tmp_path, f"""
+sources:
+  - {{name: cc, format: warc, paths: ["{SAMPLE}/cc/*.warc.gz"]}}
+classifier: {{model: absent.bin}}
+""")
+    assert run_zhpile("run", config, "--output", tmp_path / "out") == 2
+    assert "classifier.model" in capsys.readouterr().err
