@@ -175,6 +175,23 @@ def _duplicates(parts: list[str]) -> tuple[float, int]:
     return (dup_chars / total if total else 0.0), max(seen.values(), default=0)
 
 
+def pathological_signals(text: str) -> dict:
+    """The signals the pathological rules need (cheap; computed before language ID)."""
+    cps = _codepoints(text)
+    lines = [line.strip() for line in text.split("\n")]
+    _dup, max_line_repeat = _duplicates([line for line in lines if line])
+    visible = cps[_classify(cps) != _SPACE]
+    return {
+        "n_chars": int(cps.size),
+        "max_char_run": max_run(cps),
+        "max_periodic_span": max_periodic_span(cps),
+        "max_ascii_token": max(map(len, _ASCII_TOKEN.findall(text)), default=0),
+        "blob_chars": sum(len(m) for m in _BLOB.findall(text)),
+        "max_line_repeat": max_line_repeat,
+        "char_entropy": round(char_entropy(visible), 3),
+    }
+
+
 def signals(text: str) -> dict:
     """Every quality signal of `text`."""
     cps = _codepoints(text)

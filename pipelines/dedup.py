@@ -1,51 +1,228 @@
-"""Corpus-wide deduplication through Beam's shuffle."""
+"""Corpus-wide deduplication through Beam's shuffle: exact duplicates, MinHash near
+duplicates with connected components computed inside Beam, and removal of lines that
+recur across documents.
+
+Only light fingerprints (id, rank, text hash, signature, line keys) go through the
+grouping steps; full documents are shuffled once, in the final join by id.
+"""
 from __future__ import annotations
 
+import zlib
+
 import apache_beam as beam
+import numpy as np
 from apache_beam.metrics import Metrics
 
 from filters.base import Drop
+from filters.components import large_star, small_star
 from filters.dedup import exact_key
+from filters.lines import line_keys, remove_lines
+from filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
 from .stage import KEPT, REJECTED, rejection_row
 
+STATS = "stats"
 
-class _ResolveExact(beam.DoFn):
-    """One text hash: keep the winner, reject the rest. Streams over the group; the
-    winner was found beforehand by a combiner, so nothing is buffered."""
 
-    def process(self, element, prefix_chars):
-        _key, grouped = element
-        winner = next(iter(grouped["winner"]))
-        for doc in grouped["docs"]:
-            if doc["id"] == winner[1]:
-                yield doc
+class _Fingerprint(beam.DoFn):
+    """doc -> (id, fingerprint). The MinHash permutations are drawn once per worker."""
+
+    def __init__(self, cfg, rank):
+        self.cfg, self.rank, self.hasher = cfg, rank, None
+
+    def setup(self):
+        self.hasher = MinHasher(self.cfg.num_perm, self.cfg.ngram, self.cfg.seed)
+
+    def process(self, doc):
+        text = doc["text"]
+        yield doc["id"], {
+            "node": (self.rank[doc["source"]], doc["id"]),
+            "text_hash": exact_key(text),
+            "sig": self.hasher.signature(text).tobytes() if self.cfg.near else b"",
+            "lines": line_keys(text) if self.cfg.lines else [],
+        }
+
+
+def _losers_of_group(element):
+    """All members of a group but its smallest: (id, winner id). Two passes over the
+    grouped values (re-iterable in Beam), so a huge group is never held in memory."""
+    _key, nodes = element
+    winner = min(nodes)
+    for node in nodes:
+        if node != winner:
+            yield node[1], winner[1]
+
+
+class _BucketEdges(beam.DoFn):
+    """One LSH bucket -> star edges from its smallest member to every other member whose
+    signature agrees with it at the threshold. A bucket of thousands is streamed twice,
+    never loaded whole."""
+
+    def __init__(self, threshold: float, verify: bool):
+        self.threshold, self.verify = threshold, verify
+
+    def process(self, element):
+        _key, members = element
+        root, root_sig = None, None
+        for node, sig in members:
+            if root is None or node < root:
+                root, root_sig = node, sig
+        anchor = np.frombuffer(root_sig, dtype=np.uint32)
+        for node, sig in members:
+            if node == root:
+                continue
+            if not self.verify or estimated_jaccard(anchor, np.frombuffer(sig, dtype=np.uint32)) >= self.threshold:
+                yield root, node
+
+
+def _star_round(edges, label: str, step):
+    keyed = (edges | f"{label}Emit" >> beam.FlatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]))
+    if step is small_star:  # small-star only looks at smaller neighbours
+        keyed = keyed | f"{label}Smaller" >> beam.Filter(lambda kv: kv[1] < kv[0])
+    return (keyed
+            | f"{label}Group" >> beam.GroupByKey()
+            | f"{label}Star" >> beam.FlatMap(lambda kv: step(kv[0], set(kv[1])))
+            | f"{label}Distinct" >> beam.Distinct())
+
+
+class ConnectedComponents(beam.PTransform):
+    """Edges -> (node, root) for every non-root node, by alternating large-star and
+    small-star rounds unrolled `rounds` times. Also emits, on a second output, the number
+    of nodes still not attached directly to a root (0 means converged)."""
+
+    def __init__(self, rounds: int):
+        super().__init__()
+        self.rounds = rounds
+
+    def expand(self, edges):
+        for i in range(self.rounds):
+            edges = _star_round(edges, f"Large{i}", large_star)
+            edges = _star_round(edges, f"Small{i}", small_star)
+        parents = (edges
+                   | "ToParent" >> beam.Map(lambda e: (max(e), min(e)))
+                   | "Parent" >> beam.CombinePerKey(min))
+        # Converged when no parent is itself a child: every component is a star.
+        unconverged = (({"child": parents | "AsChild" >> beam.Map(lambda kv: (kv[0], 1)),
+                         "parent": parents | "AsParent" >> beam.Map(lambda kv: (kv[1], 1))})
+                       | "CheckStar" >> beam.CoGroupByKey()
+                       | "Violations" >> beam.Map(lambda kv: int(bool(kv[1]["child"]) and bool(kv[1]["parent"])))
+                       | "CountViolations" >> beam.CombineGlobally(sum))
+        return parents, unconverged
+
+
+class _Resolve(beam.DoFn):
+    """Final join by id: drop exact and near duplicates, remove recurring lines."""
+
+    def __init__(self, prefix_chars: int):
+        self.prefix_chars = prefix_chars
+
+    def process(self, element):
+        _id, grouped = element
+        for doc in grouped["doc"]:
+            exact = list(grouped["exact"])
+            near = list(grouped["near"])
+            if exact:
+                # The kept copy: the component's root when the exact winner itself was a
+                # near duplicate of something (exact copies share its component).
+                kept = near[0][1] if near else exact[0]
+                yield self._reject(doc, Drop("dup_exact", f"duplicate of {kept}"))
+            elif near:
+                yield self._reject(doc, Drop("dup_near", f"near-duplicate of {near[0][1]}"))
             else:
-                Metrics.counter("zhpile.rejected", "dedup.dup_exact").inc()
-                drop = Drop("dup_exact", f"duplicate of {winner[1]}")
-                yield beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "dedup", drop, prefix_chars))
+                keys = set(grouped["lines"])
+                if keys:
+                    doc["text"], n_lines, n_bytes = remove_lines(doc["text"], keys)
+                    Metrics.counter("zhpile.dedup", "lines_removed").inc(n_lines)
+                    yield beam.pvalue.TaggedOutput(STATS, (("lines_removed", doc["source"]), [n_lines, n_bytes, 0, 0]))
+                yield doc
+
+    def _reject(self, doc, drop):
+        Metrics.counter("zhpile.rejected", f"dedup.{drop.reason}").inc()
+        return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "dedup", drop, self.prefix_chars))
 
 
-class ExactDedup(beam.PTransform):
-    """Documents with the same normalised-text hash: one survives, chosen by source
-    priority (curated before crawl by default) and then the smallest id."""
+def _salt(doc_id: str, salts: int) -> int:
+    return zlib.crc32(doc_id.encode()) % salts
+
+
+class Deduplicate(beam.PTransform):
+    """docs -> (kept docs, rejected rows, stats). Exact duplicates by a hash of the
+    normalised text; near duplicates by MinHash LSH and connected components; then lines
+    found in at least `line_min_docs` surviving documents are removed from all of them.
+    Winners: source priority (curated before crawl), then the smallest id."""
 
     def __init__(self, config):
         super().__init__()
+        self.cfg = config.dedup
         self.rank = config.source_rank()
         self.prefix_chars = config.output.text_prefix_chars
 
     def expand(self, docs):
-        rank = self.rank
-        keyed = docs | "HashText" >> beam.Map(lambda d: (exact_key(d["text"]), d))
-        winners = (
-            keyed
-            | "Candidate" >> beam.Map(lambda kv: (kv[0], (rank[kv[1]["source"]], kv[1]["id"])))
-            | "Winner" >> beam.CombinePerKey(min)
-        )
-        out = (
-            {"docs": keyed, "winner": winners}
-            | "GroupByHash" >> beam.CoGroupByKey()
-            | "Resolve" >> beam.ParDo(_ResolveExact(), self.prefix_chars).with_outputs(REJECTED, main=KEPT)
-        )
-        return out[KEPT], out[REJECTED]
+        cfg = self.cfg
+        p = docs.pipeline
+        fps = docs | "Fingerprint" >> beam.ParDo(_Fingerprint(cfg, self.rank))
+
+        empty = p | "NoLosers" >> beam.Create([])
+        exact = empty
+        if cfg.exact:
+            exact = (fps
+                     | "ByTextHash" >> beam.Map(lambda kv: (kv[1]["text_hash"], kv[1]["node"]))
+                     | "GroupTextHash" >> beam.GroupByKey()
+                     | "ExactLosers" >> beam.FlatMap(_losers_of_group))
+
+        near, unconverged, cluster_stats = p | "NoNear" >> beam.Create([]), None, []
+        if cfg.near:
+            bands, rows = lsh_params(cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight)
+            edges = (fps
+                     | "Bands" >> beam.FlatMap(lambda kv: [(k, (kv[1]["node"], kv[1]["sig"]))
+                                                           for k in band_keys(np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)])
+                     | "GroupBand" >> beam.GroupByKey()
+                     | "BucketEdges" >> beam.ParDo(_BucketEdges(cfg.threshold, cfg.verify))
+                     | "DistinctEdges" >> beam.Distinct())
+            parents, unconverged = edges | "Components" >> ConnectedComponents(cfg.cc_rounds)
+            near = parents | "NearLosers" >> beam.Map(lambda kv: (kv[0][1], kv[1]))
+            cluster_stats = (parents
+                             | "ByRoot" >> beam.Map(lambda kv: (kv[1], 1))
+                             | "ClusterSize" >> beam.CombinePerKey(sum)
+                             | "SizeStat" >> beam.Map(lambda kv: (("dup_cluster", _size_bin(kv[1] + 1)), [1, 0, 0, 0])))
+
+        removals = p | "NoRemovals" >> beam.Create([])
+        if cfg.lines:
+            survivors = (({"fp": fps, "exact": exact, "near": near})
+                         | "JoinFingerprints" >> beam.CoGroupByKey()
+                         | "SurvivorLines" >> beam.FlatMap(
+                             lambda kv: [] if (list(kv[1]["exact"]) or list(kv[1]["near"]))
+                             else [(line, kv[0]) for fp in kv[1]["fp"] for line in fp["lines"]]))
+            cap, salts = cfg.line_min_docs, cfg.line_salts
+            frequent = (survivors
+                        | "LineOnce" >> beam.Map(lambda kv: (kv[0], 1))
+                        | "CountLine" >> beam.CombinePerKey(lambda counts: min(sum(counts), cap))  # lifted, capped
+                        | "Frequent" >> beam.Filter(lambda kv: kv[1] >= cap)
+                        | "Salted" >> beam.FlatMap(lambda kv: [((kv[0], s), True) for s in range(salts)]))
+            removals = (({"pairs": survivors | "SaltPairs" >> beam.Map(lambda kv: ((kv[0], _salt(kv[1], salts)), kv[1])),
+                          "frequent": frequent})
+                        | "JoinFrequent" >> beam.CoGroupByKey()
+                        | "Removals" >> beam.FlatMap(lambda kv: [(doc_id, kv[0][0]) for doc_id in kv[1]["pairs"]]
+                                                     if list(kv[1]["frequent"]) else []))
+
+        out = ({"doc": docs | "ById" >> beam.Map(lambda d: (d["id"], d)),
+                "exact": exact, "near": near, "lines": removals}
+               | "JoinById" >> beam.CoGroupByKey()
+               | "Resolve" >> beam.ParDo(_Resolve(self.prefix_chars)).with_outputs(REJECTED, STATS, main=KEPT))
+        stats = [out[STATS]]
+        if cluster_stats:
+            stats.append(cluster_stats)
+        if unconverged is not None:
+            stats.append(unconverged | "ConvergenceStat" >> beam.Map(lambda n: (("cc_unconverged",), [n, 0, 0, 0])))
+        return out[KEPT], out[REJECTED], stats | "DedupStats" >> beam.Flatten()
+
+
+_SIZE_BINS = (2, 3, 5, 10, 20, 50, 100, 1000)
+
+
+def _size_bin(size: int) -> str:
+    label = _SIZE_BINS[0]
+    for edge in _SIZE_BINS:
+        if size >= edge:
+            label = edge
+    return str(label)

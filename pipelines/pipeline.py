@@ -1,13 +1,13 @@
 """The zhpile pipeline: read -> extract -> normalise -> pathological -> LID ->
-Traditional-to-Simplified -> quality rules -> [classifier] -> PII -> exact dedup ->
-clean/, rejected/, mixture/, report."""
+Traditional-to-Simplified -> exact, near and line dedup -> quality rules -> [classifier]
+-> PII -> clean/, rejected/, mixture/, report."""
 from __future__ import annotations
 
 import apache_beam as beam
 
 from schemas.config import Config
 
-from .dedup import ExactDedup
+from .dedup import Deduplicate
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
 from .read import ReadSources
 from .report import build_report, histogram_keys, write_report
@@ -48,15 +48,20 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
         ("Pathological", Pathological(config.quality, **prefix)),
         ("LangId", IdentifyLanguage(config.langid, **prefix)),
         ("ToSimplified", ToSimplified(config.normalize, **prefix)),
+    ):
+        docs, dropped = apply_stage(docs, label, dofn)
+        rejected.append(dropped)
+    # Dedup before the content rules: recurring lines are removed from the documents the
+    # quality signals then judge.
+    docs, dropped, dedup_stats = docs | "Dedup" >> Deduplicate(config)
+    rejected.append(dropped)
+    for label, dofn in (
         ("Quality", ContentQuality(config.quality, **prefix)),
         *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
           if config.classifier.model else []),
         ("RedactPII", RedactPII(**prefix)),
     ):
         docs, dropped = apply_stage(docs, label, dofn)
-        rejected.append(dropped)
-    if config.dedup.exact:
-        docs, dropped = docs | "ExactDedup" >> ExactDedup(config)
         rejected.append(dropped)
 
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
@@ -66,6 +71,7 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
 
     stats = [
         read_stats,
+        dedup_stats,
         docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
                                                        (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
                                                        *((("pii", d["source"], kind), [n, 0, 0, 0])

@@ -11,8 +11,8 @@ from .stage import StageDoFn
 
 
 class Pathological(StageDoFn):
-    """Computes every signal, then drops blocklisted domains and pathological samples
-    (before LID, so they are explained as what they are)."""
+    """Drops blocklisted domains and pathological samples (before LID, so they are
+    explained as what they are), from the cheap pathological signals."""
 
     stage = "pathological"
 
@@ -21,7 +21,7 @@ class Pathological(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
-        doc["quality"] = {**doc.get("quality", {}), **quality.signals(doc["text"])}
+        doc["quality"] = {**doc.get("quality", {}), **quality.pathological_signals(doc["text"])}
         if self.cfg.block_domains:
             domain = blocked_domain(doc.get("url"))
             if domain:
@@ -30,6 +30,10 @@ class Pathological(StageDoFn):
 
 
 class ContentQuality(StageDoFn):
+    """Every signal on the final text (after Traditional-to-Simplified conversion, which
+    fluency and the word lists expect, and after recurring lines were removed), then the
+    content rules."""
+
     stage = "quality"
 
     def __init__(self, cfg, **kw):
@@ -37,9 +41,7 @@ class ContentQuality(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
-        if doc.get("converted_t2s"):
-            # Fluency and the word lists are Simplified: judge the converted text.
-            doc["quality"].update(quality.signals(doc["text"]))
+        doc["quality"].update(quality.signals(doc["text"]))
         return quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES) or doc
 
 

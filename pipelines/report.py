@@ -53,17 +53,30 @@ def build_report(counts: list, config) -> dict:
     """counts: [(key tuple, [docs, raw_bytes, text_bytes, chars])] -> report dict."""
     sources = {s.name: {"format": s.format, "kind": s.kind, "epochs": config.epochs(s.name),
                         "read": _zero(), "clean": _zero(), "mixture": _zero(), "rejected": {}, "pii": {},
+                        "lines_removed": {"lines": 0, "bytes": 0},
                         "distributions": {"clean": {}, "rejected": {}}}
                for s in config.sources}
     files: dict = {}
+    dedup = {"clusters": 0, "cluster_sizes": {}, "cc_unconverged": 0}
     for key, value in counts:
-        kind, source = key[0], key[1]
+        kind = key[0]
+        if kind == "dup_cluster":
+            dedup["cluster_sizes"][key[1]] = dedup["cluster_sizes"].get(key[1], 0) + value[0]
+            dedup["clusters"] += value[0]
+            continue
+        if kind == "cc_unconverged":
+            dedup["cc_unconverged"] += value[0]
+            continue
+        source = key[1]
         entry = sources[source]
         if kind in ("read", "clean", "mixture"):
             _add(entry[kind], value)
         elif kind == "rejected":
             _stage, reason = key[2], key[3]
             _add(entry["rejected"].setdefault(reason, _zero()), value)
+        elif kind == "lines_removed":
+            entry["lines_removed"]["lines"] += value[0]
+            entry["lines_removed"]["bytes"] += value[1]
         elif kind == "hist":
             outcome, signal, label = key[2], key[3], key[4]
             hist = entry["distributions"][outcome].setdefault(signal, {})
@@ -95,9 +108,11 @@ def build_report(counts: list, config) -> dict:
             "documents": clean["docs"],
             "mixture_rows": e["mixture"]["docs"],
         })
+    dedup["cluster_sizes"] = dict(sorted(dedup["cluster_sizes"].items(), key=lambda kv: int(kv[0])))
     return {
         "seed": config.seed,
         "sources": sources,
+        "dedup": dedup,
         "mixture_table": table,
         "files": dict(sorted(files.items())),
         "accounting_ok": all(e["accounting_ok"] for e in sources.values())
@@ -138,6 +153,20 @@ def render_markdown(report: dict) -> str:
         read = e["read"]["docs"] or 1
         for reason, v in e["rejected"].items():
             out.append(f"| {name} | {reason} | {v['docs']} | {100 * v['docs'] / read:.1f}% | {_size(v['raw_bytes'])} |")
+    d = report.get("dedup", {})
+    out += ["", "## Deduplication", "",
+            f"Near-duplicate clusters (2+ documents): {d.get('clusters', 0)}; connected components "
+            + ("converged." if not d.get("cc_unconverged") else f"NOT converged for {d['cc_unconverged']} nodes (raise dedup.cc_rounds)."),
+            "", "| cluster size ≥ | clusters |", "|---:|---:|"]
+    out += [f"| {size} | {n} |" for size, n in d.get("cluster_sizes", {}).items()]
+    out += ["", "| source | exact duplicates (docs, bytes) | near duplicates (docs, bytes) | recurring lines removed (lines, bytes) |",
+            "|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        ex = e["rejected"].get("dup_exact", {"docs": 0, "raw_bytes": 0})
+        ne = e["rejected"].get("dup_near", {"docs": 0, "raw_bytes": 0})
+        lr = e.get("lines_removed", {"lines": 0, "bytes": 0})
+        out.append(f"| {name} | {ex['docs']}, {_size(ex['raw_bytes'])} | {ne['docs']}, {_size(ne['raw_bytes'])} "
+                   f"| {lr['lines']}, {_size(lr['bytes'])} |")
     out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
     for name, e in report["sources"].items():
         out.append(f"| {name} | {_size(e['read']['raw_bytes'])} | {_size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")

@@ -105,7 +105,8 @@ def crawl_pages_0() -> list[tuple[str, bytes]]:
         ("http://data.example.cn/copy-of-wiki.html", html_page("data"), "dup_exact"),
         ("http://tw.example.com/big5.html",
          http_response(article_html(trad_title, trad_pars, chrome=False).encode("big5"), "text/html; charset=big5"), "clean"),
-        ("http://py.example.cn/mixed.html", http_response(article_html(mixed_title, mixed_pars).encode(), "text/html; charset=utf-8"), "clean"),
+        # Near duplicate of the curated entry wiki-mixed (which adds a sentence): curated wins.
+        ("http://py.example.cn/mixed.html", http_response(article_html(mixed_title, mixed_pars).encode(), "text/html; charset=utf-8"), "dup_near"),
         ("http://garden.example.com/tomatoes.html", html_page("garden"), "lang"),
         ("http://jp.example.jp/shiki.html",
          http_response(article_html(ja_title, ja_pars, "euc-jp", chrome=False).encode("euc-jp"), "text/html"), "lang"),
@@ -123,7 +124,8 @@ def crawl_pages_1() -> list[tuple[str, bytes]]:
     pages = [
         ("http://moon.example.cn/tidal-lock.html", html_page("moon"), "dup_exact"),
         ("http://festival.example.cn/zhongqiu.html", html_page("festival"), "clean"),
-        ("http://code.example.cn/learn.html", html_page("code"), "clean"),
+        # The curated wiki-code-intro holds three of its four paragraphs: a near duplicate.
+        ("http://code.example.cn/learn.html", html_page("code"), "dup_near"),
         ("http://bikes.example.com/care.html", html_page("bikes"), "lang"),
         # The GBK tea page again, now in UTF-8 on another site: an exact duplicate across
         # files and encodings.

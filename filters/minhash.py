@@ -1,0 +1,75 @@
+"""MinHash signatures and LSH band keys for near-duplicate detection.
+
+Shingles are character n-grams of the text without whitespace, hashed to 32 bits with
+numpy (a rolling polynomial over code points); datasketch turns them into a signature
+through its vectorised path (`update_batch`, one call per document, affine32 scheme:
+murmur finaliser then one affine permutation per row). Bands x rows come from datasketch's
+own optimal-parameter routine (`MinHashLSH`) for the configured Jaccard threshold.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+_WS = re.compile(r"\s+")
+
+
+def shingle_hashes(text: str, n: int) -> np.ndarray:
+    """Distinct 32-bit hashes of the character n-grams of `text` (whitespace removed); a
+    text shorter than n is one shingle."""
+    compact = _WS.sub("", text)
+    cps = np.frombuffer(compact.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    if cps.size == 0:
+        return np.zeros(0, dtype=np.uint32)
+    if cps.size < n:
+        n = int(cps.size)
+    h = np.zeros(cps.size - n + 1, dtype=np.uint64)
+    for k in range(n):  # polynomial rolling hash with wrap-around
+        h = h * np.uint64(0x100000001B3) + cps[k:cps.size - n + 1 + k]
+    folded = (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+    return np.unique(folded.astype(np.uint32))
+
+
+def _identity(value):
+    return value
+
+
+class MinHasher:
+    """Signatures of `num_perm` rows; the permutations are drawn once (seeded) and reused."""
+
+    def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1):
+        from datasketch import MinHash
+
+        self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
+        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
+
+    def signature(self, text: str) -> np.ndarray:
+        m = self._template.copy()
+        hashes = shingle_hashes(text, self.ngram)
+        if hashes.size:
+            # hashfunc is the identity and the batch a single array: datasketch's numpy path
+            # permutes all shingles of the document in one call.
+            m.update_batch([hashes])
+        return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = 0.5,
+               false_negative_weight: float = 0.5) -> tuple[int, int]:
+    """(bands, rows) minimising the weighted false positive and negative probabilities
+    at `threshold`, from datasketch's MinHashLSH."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(false_positive_weight, false_negative_weight))
+    return lsh.b, lsh.r
+
+
+def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
+    """One key per band: the band index and a hash of its rows."""
+    return [bytes([i % 256, i // 256]) + hashlib.blake2b(signature[i * rows:(i + 1) * rows].tobytes(), digest_size=8).digest()
+            for i in range(bands)]
+
+
+def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
