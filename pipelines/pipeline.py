@@ -34,6 +34,9 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
     # The report is computed from the pipeline's own collections, not by re-reading
     # files; "read" is counted at the reader, independently of the later stages.
+    # Every input file is listed in the report, also one that holds no document.
+    input_files = p | "InputFiles" >> beam.Create(
+        [(("file_read", source, path), [0, 0, 0, 0]) for source, paths in sorted(files.items()) for path in paths])
     read_stats = (
         (docs, rejected_read)
         | "AllRead" >> beam.Flatten()
@@ -70,6 +73,7 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
     mixture_rows = docs | "Mixture" >> WriteMixture(output, config)
 
     stats = [
+        input_files,
         read_stats,
         dedup_stats,
         docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),

@@ -23,36 +23,63 @@ def _reject(doc: dict, reason: str, detail: str):
 
 
 class ReadWarc(beam.DoFn):
-    """(source, path) -> one document per `response` record (`conversion` for WET).
+    """path -> one document per `response` record (`conversion` for WET).
 
     Records stream from the file; a payload is read only once its size is known to be
-    within `max_record_bytes`. A stream error ends the file with a `bad_record`
-    rejection that says how far reading got."""
+    within `max_record_bytes`. Damage never ends the run: after a corrupt record the
+    reader resumes at the next readable record (gzip member or `WARC/` line), a record cut
+    short is rejected `bad_record`, and a gzip file cut mid-member gets a `bad_record`
+    row saying how many bytes at its end were unreadable."""
+
+    MAX_RESYNCS = 1000  # per file: beyond this the rest of the file is reported unreadable
 
     def __init__(self, source: SourceConfig, read_cfg):
         self.source = source
         self.cfg = read_cfg
 
     def process(self, path: str):
+        from .warc_io import is_gzip, next_record_start, truncated_tail
+
+        name, base = self.source.name, os.path.basename(path)
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            compressed = is_gzip(f)
+            start, last, resyncs = 0, None, 0
+            while True:
+                f.seek(start)
+                try:
+                    for rec, pos in self._records(f):
+                        last = pos
+                        yield from self._record(rec, path)
+                    break
+                except Exception as err:  # noqa: BLE001 - corrupt header, garbage, bad gzip
+                    failed_after = last if last is not None and last >= start else start - 1
+                    resume = next_record_start(f, failed_after + 1, compressed) if resyncs < self.MAX_RESYNCS else None
+                    where = f"after byte {failed_after}" if failed_after >= 0 else "at the start"
+                    detail = (f"unreadable WARC data {where}: {type(err).__name__}: {str(err)[:150]}; "
+                              + (f"reading resumed at byte {resume}" if resume is not None else "rest of file skipped"))
+                    tail = {"id": doc_id(name, f"{base}@{max(failed_after, 0)}"), "source": name, "input_file": path, "raw_bytes": 0}
+                    yield _reject(tail, "bad_record", detail)
+                    if resume is None:
+                        return
+                    start, resyncs = resume, resyncs + 1
+            if compressed and last is not None:
+                lost = truncated_tail(f, last)
+                if lost:
+                    tail = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": lost}
+                    yield _reject(tail, "bad_record", f"file truncated: the last {lost} bytes (from byte {last}) are an incomplete gzip member")
+
+    def _records(self, f):
         from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-        wet = self.source.format == "wet"
-        wanted = WarcRecordType.conversion if wet else WarcRecordType.response
-        name, n, pos = self.source.name, 0, 0
-        try:
-            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-                for rec in ArchiveIterator(f, record_types=wanted, parse_http=False, fsspec_args=False):
-                    n += 1
-                    pos = rec.stream_pos
-                    yield from self._record(rec, path, wet)
-        except Exception as err:  # noqa: BLE001 - truncated gzip, garbage bytes, bad headers
-            tail = {"id": doc_id(name, f"{os.path.basename(path)}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
-            yield _reject(tail, "bad_record", f"stream unreadable after {n} records (last record at offset {pos}): {type(err).__name__}: {str(err)[:200]}")
-            return
-        if n == 0:
-            Metrics.counter("zhpile.read", "empty_files").inc()
+        wanted = WarcRecordType.conversion if self.source.format == "wet" else WarcRecordType.response
+        for rec in ArchiveIterator(f, record_types=WarcRecordType.any_type, parse_http=False, fsspec_args=False):
+            # Every record is iterated (for the position of the last one); only documents are read.
+            yield (rec if rec.record_type == wanted else None), rec.stream_pos
 
-    def _record(self, rec, path: str, wet: bool):
+    def _record(self, rec, path: str):
+        if rec is None:
+            return
+        wet = self.source.format == "wet"
         name = self.source.name
         record_id = rec.record_id or f"{os.path.basename(path)}@{rec.stream_pos}"
         doc = {
@@ -70,7 +97,11 @@ class ReadWarc(beam.DoFn):
                 yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}")
                 return
             if wet:
-                doc.update(payload=rec.reader.read(), content_type="text/plain", header_charset="utf-8")
+                payload = rec.reader.read()
+                if len(payload) < doc["raw_bytes"]:
+                    yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes")
+                    return
+                doc.update(payload=payload, content_type="text/plain", header_charset="utf-8")
                 yield doc
                 return
             rec.parse_http()
@@ -78,7 +109,8 @@ class ReadWarc(beam.DoFn):
             if status not in self.cfg.keep_http_status:
                 yield _reject(doc, "http_status", f"HTTP status {status}")
                 return
-            doc.update(payload=rec.reader.read(), content_type=rec.http_content_type, header_charset=rec.http_charset)
+            payload = rec.reader.read()
+            doc.update(payload=payload, content_type=rec.http_content_type, header_charset=rec.http_charset)
             yield doc
         except Exception as err:  # noqa: BLE001 - one malformed record, the file goes on
             yield _reject(doc, "bad_record", f"{type(err).__name__}: {str(err)[:200]}")
@@ -92,19 +124,24 @@ class ReadJsonl(beam.DoFn):
 
     def process(self, path: str):
         name, base = self.source.name, os.path.basename(path)
-        with FileSystems.open(path) as f:  # AUTO compression: .jsonl.gz works too
-            for lineno, raw in enumerate(f, start=1):
-                if not raw.strip():
-                    continue
-                Metrics.counter("zhpile.read", "lines").inc()
-                doc = {"id": doc_id(name, f"{base}:{lineno}"), "source": name, "input_file": path, "raw_bytes": len(raw)}
-                try:
-                    obj = json.loads(raw)
-                except ValueError as err:
-                    doc["payload"] = raw
-                    yield _reject(doc, "bad_json", f"line {lineno}: {err}")
-                    continue
-                yield from _curated_row(self.source, obj, doc, f"line {lineno}")
+        lineno = 0
+        try:
+            with FileSystems.open(path) as f:  # AUTO compression: .jsonl.gz works too
+                for lineno, raw in enumerate(f, start=1):
+                    if not raw.strip():
+                        continue
+                    Metrics.counter("zhpile.read", "lines").inc()
+                    doc = {"id": doc_id(name, f"{base}:{lineno}"), "source": name, "input_file": path, "raw_bytes": len(raw)}
+                    try:
+                        obj = json.loads(raw)
+                    except ValueError as err:
+                        doc["payload"] = raw
+                        yield _reject(doc, "bad_json", f"line {lineno}: {str(err)[:200]}")
+                        continue
+                    yield from _curated_row(self.source, obj, doc, f"line {lineno}")
+        except Exception as err:  # noqa: BLE001 - a truncated .gz or unreadable file: report, go on
+            tail = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
+            yield _reject(tail, "bad_record", f"file unreadable after line {lineno}: {type(err).__name__}: {str(err)[:200]}")
 
 
 def _curated_row(source: SourceConfig, obj, doc: dict, where: str):

@@ -185,6 +185,14 @@ def render_markdown(report: dict) -> str:
         for name, e in report["sources"].items():
             for kind, n in sorted(e.get("pii", {}).items()):
                 out.append(f"| {name} | {kind} | {n} |")
+    empty = [path for path, f in report.get("files", {}).items() if f["read"] == 0]
+    if empty:
+        out += ["", "## Input files without any document", ""] + [f"- {path}" for path in empty]
+    errors = [(name, reason, v["docs"]) for name, e in report["sources"].items()
+              for reason, v in e["rejected"].items() if reason in ("bad_record", "bad_json", "error")]
+    if errors:
+        out += ["", "## Input errors (details per record in rejected/)", "", "| source | reason | count |", "|---|---|---:|"]
+        out += [f"| {name} | {reason} | {n} |" for name, reason, n in errors]
     verdict = "holds" if report["accounting_ok"] else "BROKEN: see report.json"
     out += ["", f"Accounting (read = clean + rejected, per source and per input file): {verdict}.", ""]
     return "\n".join(out)
