@@ -43,9 +43,12 @@ def canonical_encoding(label: str | None) -> str | None:
     if label in ("x-gbk", "gb_2312-80", "csgb2312", "x-euc-cn", "euc-cn", "chinese", "cp936", "ms936", "windows-936"):
         label = "gbk"
     try:
-        name = codecs.lookup(label).name.replace("-", "_")
-    except LookupError:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):  # unknown label, or a NUL inside it
         return None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13: not charsets
+        return None
+    name = info.name.replace("-", "_")
     return _SUPERSETS.get(name, name)
 
 
