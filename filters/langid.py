@@ -16,6 +16,7 @@ import re
 import numpy as np
 
 _WS = re.compile(r"\s+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 # Script of a code point: interval bounds (sorted) and the script of each interval.
 _SCRIPT_RANGES = sorted([
     (0x41, 0x5A, "latin"), (0x61, 0x7A, "latin"), (0xC0, 0x24F, "latin"),
@@ -73,11 +74,11 @@ class LanguageIdentifier:
         """("zh", Han share of the letters) when the script rule decides; otherwise
         fastText's top label and its probability."""
         # fastText rejects '\n' and judges word-like units: one line of single spaces.
-        sample = _WS.sub(" ", text[: self.max_chars]).strip()
+        sample = _WS.sub(" ", _SURROGATES.sub("", text[: self.max_chars])).strip()
         if not sample:
             return "und", 0.0
         share = han_script_share(sample)
         if share is not None:
             return "zh", round(share, 4)
         labels, scores = self.model.predict(sample, k=1)
-        return labels[0].removeprefix("__label__"), float(scores[0])
+        return labels[0].removeprefix("__label__"), min(float(scores[0]), 1.0)  # fastText can exceed 1 by 1e-5

@@ -1,4 +1,4 @@
-"""`zhpile` command line: run, report, train-quality."""
+"""`zhpile` command line: run, report, inspect, train-quality."""
 from __future__ import annotations
 
 import argparse
@@ -46,48 +46,50 @@ def _prepare_output(output: str, overwrite: bool) -> None:
 
 
 def cmd_run(args, beam_args: list[str]) -> int:
-    import apache_beam as beam
-    from apache_beam.io.filesystems import FileSystems
-
-    from .inputs import resolve_inputs, resolve_model_path
-    from .pipeline import build_pipeline
-    from .report import funnel_lines
+    from .inputs import resolve_inputs, resolve_paths
+    from .report import funnel_lines, mixture_lines
+    from .run import run_job
 
     config, base = load_config(args.config)
     files = resolve_inputs(config, base)
-    config = resolve_model_path(config, base)
+    config = resolve_paths(config, base)
     output = args.output.rstrip("/")
     _prepare_output(output, args.overwrite)
     runner, options = _runner_and_options(beam_args)
     started = time.time()
-    log.info("zhpile: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
-    with beam.Pipeline(runner=runner, options=options) as p:
-        build_pipeline(p, config, files, output)
-    # Written last: its presence means every output of this run is complete.
-    with FileSystems.create(f"{output}/_SUCCESS") as f:
-        f.write(f"{time.time() - started:.1f}s\n".encode())
-    with FileSystems.open(f"{output}/report/report.json") as f:
-        report = json.load(f)
+    report = run_job(config, files, output, runner, options)
     print("\n".join(funnel_lines(report)))
-    print(f"zhpile: done in {time.time() - started:.1f}s; output in {output} (report: {output}/report/report.md)")
+    print()
+    print("\n".join(mixture_lines(report)))
+    print(f"zhpile: done in {time.time() - started:.1f}s; output in {output} (report: {output}/report/report.html)")
     return 0
 
 
 def cmd_report(args, _beam_args) -> int:
-    """Re-render report.md from the stored report.json, without re-running."""
+    """Re-render report.md and report.html from the stored report.json, without re-running."""
     from apache_beam.io.filesystems import FileSystems
 
-    from .report import render_markdown
+    from .report import render_markdown, write_report
 
-    path = f"{args.dir.rstrip('/')}/report/report.json"
+    root = args.dir.rstrip("/")
+    path = f"{root}/report/report.json"
     try:
         with FileSystems.open(path) as f:
             report = json.load(f)
     except Exception as err:  # noqa: BLE001
         raise ConfigError(f"cannot read {path}: {err}") from None
-    with FileSystems.create(f"{args.dir.rstrip('/')}/report/report.md") as f:
-        f.write(render_markdown(report).encode("utf-8"))
+    write_report(report, f"{root}/report")
     print(render_markdown(report))
+    return 0
+
+
+def cmd_inspect(args, _beam_args) -> int:
+    from .inspect import find_document, reason_examples
+
+    if bool(args.reason) == bool(args.id):
+        raise ConfigError("give --reason REASON or --id ID")
+    print(reason_examples(args.dir.rstrip("/"), args.reason, args.n, args.source) if args.reason
+          else find_document(args.dir.rstrip("/"), args.id))
     return 0
 
 
@@ -158,6 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     rep = sub.add_parser("report", help="re-render the report of a finished run")
     rep.add_argument("dir")
     rep.set_defaults(func=cmd_report)
+    ins = sub.add_parser("inspect", help="example documents for a rejection reason, or where one document went")
+    ins.add_argument("dir")
+    ins.add_argument("--reason", help="a rejection reason (too_short, lang, dup_near, ...)")
+    ins.add_argument("--id", help="a document id")
+    ins.add_argument("--n", type=int, default=5, help="how many examples")
+    ins.add_argument("--source", help="only this source")
+    ins.set_defaults(func=cmd_inspect)
 
     tq = sub.add_parser("train-quality", help="train the fastText quality classifier (GPT-3's recipe)")
     tq.add_argument("--positive", required=True, help="glob of curated documents (.jsonl, .parquet, or text one a line)")

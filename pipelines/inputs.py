@@ -33,12 +33,24 @@ def resolve_inputs(config: Config, base: str) -> dict[str, list[str]]:
     return files
 
 
-def resolve_model_path(config: Config, base: str) -> Config:
-    """The classifier model path made absolute (relative to the config) and checked."""
-    model = config.classifier.model
-    if not model:
-        return config
-    path = _absolute(model, base)
-    if not FileSystems.exists(path):
-        raise ConfigError(f"classifier.model: no file {path}")
-    return config.model_copy(update={"classifier": config.classifier.model_copy(update={"model": path})})
+def resolve_paths(config: Config, base: str) -> Config:
+    """Model and tokenizer paths made absolute (relative to the config) and checked."""
+    if config.classifier.model:
+        path = _absolute(config.classifier.model, base)
+        if not FileSystems.exists(path):
+            raise ConfigError(f"classifier.model: no file {path}")
+        config = config.model_copy(update={"classifier": config.classifier.model_copy(update={"model": path})})
+    if config.report.tokenizer:
+        path = _absolute(config.report.tokenizer, base)
+        if not FileSystems.exists(path):
+            raise ConfigError(f"report.tokenizer: no file {path}")
+        try:
+            from tokenizers import Tokenizer
+
+            Tokenizer.from_file(path)
+        except ImportError:
+            raise ConfigError("report.tokenizer needs the `tokenizers` package: pip install tokenizers") from None
+        except Exception as err:  # noqa: BLE001
+            raise ConfigError(f"report.tokenizer: cannot load {path}: {err}") from None
+        config = config.model_copy(update={"report": config.report.model_copy(update={"tokenizer": path})})
+    return config

@@ -1,6 +1,11 @@
-"""The zhpile pipeline: read -> extract -> normalise -> pathological -> LID ->
-Traditional-to-Simplified -> exact, near and line dedup -> quality rules -> [classifier]
--> PII -> clean/, rejected/, mixture/, report."""
+"""The two zhpile pipelines.
+
+clean: read -> extract -> normalise -> pathological -> LID -> Traditional-to-Simplified ->
+exact, near and line dedup -> quality rules -> [classifier] -> PII -> clean/, rejected/,
+and the statistics of every step (report/stats_clean.json).
+
+mix: clean/ -> copies by epochs -> shuffled shards in mixture/ (report/stats_mixture.json).
+The driver (run.py) plans the epochs from the clean statistics in between."""
 from __future__ import annotations
 
 import apache_beam as beam
@@ -10,7 +15,8 @@ from schemas.config import Config
 from .dedup import Deduplicate
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
 from .read import ReadSources
-from .report import build_report, histogram_keys, write_report
+from .report import histogram_keys
+from .stats import CountTokens, WriteStats
 from .stage import apply_stage
 from .text import ExtractText, IdentifyLanguage, NormalizeText, ToSimplified
 from .write import WriteClean, WriteMixture, WriteRejected
@@ -21,15 +27,7 @@ def _text_stats(doc: dict) -> list:
     return [1, doc.get("raw_bytes") or 0, len(text.encode("utf-8", "surrogatepass")), len(text)]
 
 
-def _sum_lists(values):
-    total = [0, 0, 0, 0]
-    for v in values:
-        for i, x in enumerate(v):
-            total[i] += x
-    return total
-
-
-def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
+def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
     prefix = {"prefix_chars": config.output.text_prefix_chars}
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
     # The report is computed from the pipeline's own collections, not by re-reading
@@ -70,7 +68,6 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
     docs | "WriteClean" >> WriteClean(output, config)
     all_rejected | "WriteRejected" >> WriteRejected(output)
-    mixture_rows = docs | "Mixture" >> WriteMixture(output, config)
 
     stats = [
         input_files,
@@ -85,11 +82,19 @@ def build_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]]
             (("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
             (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
             *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]),
-        mixture_rows | "MixtureStats" >> beam.Map(lambda sb: (("mixture", sb[0]), [1, 0, sb[1], 0])),
+        docs | "CountTokens" >> beam.ParDo(CountTokens(config.report)),
     ]
-    report_dir = f"{output}/report"
-    (stats
-     | "FlattenStats" >> beam.Flatten()
-     | "SumStats" >> beam.CombinePerKey(_sum_lists)
-     | "AllStats" >> beam.combiners.ToList()
-     | "WriteReport" >> beam.Map(lambda counts: write_report(build_report(sorted(counts), config), report_dir)))
+    n = config.report.samples_per_reason
+    samples = (all_rejected
+               | "SampleKey" >> beam.Map(lambda r: ((r["source"], r["reason"]), (r["id"], r.get("url"), r["detail"], r["text_prefix"][:200])))
+               | "SmallestIds" >> beam.combiners.Top.SmallestPerKey(n)
+               | "SampleList" >> beam.combiners.ToList())
+    (stats | "FlattenStats" >> beam.Flatten()
+     | "WriteCleanStats" >> WriteStats(f"{output}/report/stats_clean.json", samples))
+
+
+def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
+    docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=["id", "source", "url", "text"])
+    rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
+    stats = rows | "MixtureStats" >> beam.Map(lambda sc: (("mixture", sc[0]), [1, 0, sc[1], sc[2]]))
+    stats | "WriteMixStats" >> WriteStats(f"{output}/report/stats_mixture.json")

@@ -64,23 +64,21 @@ class _WriteShard(beam.DoFn):
         path = f"{self.output}/mixture/part-{shard:05d}-of-{self.n_shards:05d}.parquet"
         _write_table(path, table, self.row_group_rows)
         for _k, row in rows:
-            yield row["source"], len(row["text"].encode("utf-8"))
+            yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"])
 
 
 class WriteMixture(beam.PTransform):
     """Every clean document `epochs` times (fractions kept deterministically), spread over
-    N shards and shuffled inside each with the config's seed. Emits (source, text bytes)
-    for every row written, for the report."""
+    N shards and shuffled inside each with the config's seed. Emits (source, text bytes,
+    characters) for every row written, for the report."""
 
-    def __init__(self, output: str, config):
+    def __init__(self, output: str, config, epochs: dict[str, float], n_shards: int):
         super().__init__()
-        self.output = output
-        self.config = config
+        self.output, self.config, self.epochs, self.n_shards = output, config, epochs, n_shards
 
     def expand(self, docs):
-        cfg, seed = self.config, self.config.seed
-        n = cfg.output.mixture_shards
-        epochs = {s.name: cfg.epochs(s.name) for s in cfg.sources}
+        cfg, seed, epochs = self.config, self.config.seed, self.epochs
+        n = self.n_shards
 
         def copies(doc):
             for epoch in epoch_copies(doc["id"], epochs[doc["source"]], seed):

@@ -47,7 +47,33 @@ class SourceConfig(_Strict):
 
 
 class MixtureEntry(_Strict):
-    epochs: float = Field(default=1.0, ge=0)
+    """A source's place in the mix: `epochs` (fractional allowed) or a `weight` (its share
+    of the mixture); zhpile computes the other from the clean sizes."""
+
+    epochs: float | None = Field(default=None, ge=0)
+    weight: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if self.epochs is not None and self.weight is not None:
+            raise ValueError("give epochs or weight, not both")
+        if self.epochs is None and self.weight is None:
+            object.__setattr__(self, "epochs", 1.0)
+        return self
+
+
+class MixtureSize(_Strict):
+    """Optional total size of the mixture, in UTF-8 bytes or in tokens (the configured
+    tokenizer's, else jieba words)."""
+
+    bytes: int | None = Field(default=None, gt=0)
+    tokens: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.bytes is None) == (self.tokens is None):
+            raise ValueError("give exactly one of bytes or tokens")
+        return self
 
 
 class ReadConfig(_Strict):
@@ -191,6 +217,9 @@ class DedupConfig(_Strict):
 
 class OutputConfig(_Strict):
     mixture_shards: int = Field(default=4, gt=0)
+    # If set, the number of shards follows from the mixture size instead (about this many
+    # bytes of text per shard).
+    shard_bytes: int | None = Field(default=None, gt=0)
     # Rows per Parquet row group in mixture shards (training readers stream row groups).
     row_group_rows: int = Field(default=2048, gt=0)
     # 0 lets the runner choose how many files each clean/<source>/ gets.
@@ -198,9 +227,20 @@ class OutputConfig(_Strict):
     text_prefix_chars: int = Field(default=300, ge=0)
 
 
+class ReportConfig(_Strict):
+    # Share of kept documents whose jieba words are counted (the count is scaled up);
+    # jieba costs about as much as all other stages together, so large runs sample.
+    word_sample: float = Field(default=1.0, gt=0, le=1)
+    # Optional Hugging Face `tokenizers` JSON file to count tokens with (local file only).
+    tokenizer: str | None = None
+    # Rejected documents shown per reason in report.html.
+    samples_per_reason: int = Field(default=5, ge=0)
+
+
 class Config(_Strict):
     sources: list[SourceConfig] = Field(min_length=1)
     mixture: dict[str, MixtureEntry] = {}
+    mixture_size: MixtureSize | None = None
     seed: int = 0
     read: ReadConfig = ReadConfig()
     extract: ExtractConfig = ExtractConfig()
@@ -210,6 +250,7 @@ class Config(_Strict):
     classifier: ClassifierConfig = ClassifierConfig()
     dedup: DedupConfig = DedupConfig()
     output: OutputConfig = OutputConfig()
+    report: ReportConfig = ReportConfig()
 
     @field_validator("sources")
     @classmethod
@@ -230,11 +271,17 @@ class Config(_Strict):
         for name in self.dedup.source_priority:
             if name not in names:
                 raise ValueError(f"dedup.source_priority: no source named {name!r}")
+        weights = {k: e.weight for k, e in self.mixture.items() if e.weight is not None}
+        if weights:
+            total = sum(weights.values())
+            if len(weights) == len(names) and abs(total - 1) > 1e-6:
+                raise ValueError(f"mixture: the weights of all sources must sum to 1 (they sum to {total:g})")
+            if len(weights) < len(names) and total >= 1:
+                raise ValueError(f"mixture: weights sum to {total:g}, leaving no room for the sources given in epochs")
         return self
 
-    def epochs(self, source: str) -> float:
-        entry = self.mixture.get(source)
-        return entry.epochs if entry is not None else 1.0
+    def mixture_entry(self, source: str) -> MixtureEntry:
+        return self.mixture.get(source) or MixtureEntry()
 
     def source_rank(self) -> dict[str, int]:
         """Exact-dedup priority: lower wins."""

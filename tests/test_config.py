@@ -39,7 +39,7 @@ def _error(capsys, tmp_path, text: str) -> str:
 def test_minimal_config_from_the_issue_is_valid(tmp_path):
     config = parse_config(__import__("yaml").safe_load(_minimal(copy_sample(tmp_path))))
     assert [s.name for s in config.sources] == ["cc", "wiki"]
-    assert config.epochs("wiki") == 2 and config.sources[1].kind == "curated"
+    assert config.mixture_entry("wiki").epochs == 2 and config.sources[1].kind == "curated"
 
 
 def test_unknown_key_is_named(capsys, tmp_path):

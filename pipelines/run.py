@@ -1,0 +1,82 @@
+"""The driver of `zhpile run`: the cleaning pipeline, the mixture plan from its
+statistics, the mixture pipeline, then the report and the _SUCCESS marker."""
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from filters.mixture import MixtureError, plan_epochs
+from schemas.config import Config, ConfigError
+
+from .pipeline import build_clean_pipeline, build_mix_pipeline
+from .report import build_report, write_report
+from .stats import read_stats
+
+log = logging.getLogger("zhpile")
+
+
+def clean_sizes(clean_stats: dict, config: Config) -> dict[str, dict]:
+    """Per source: clean documents, UTF-8 bytes, characters, (estimated) jieba words and
+    tokenizer tokens, from the cleaning pipeline's counters."""
+    sizes = {s.name: {"docs": 0, "bytes": 0, "chars": 0, "words": 0.0, "tokens": None} for s in config.sources}
+    words = {}
+    for key, value in clean_stats["counts"]:
+        if key[0] == "clean":
+            sizes[key[1]].update(docs=value[0], bytes=value[2], chars=value[3])
+        elif key[0] == "words":
+            words[key[1]] = value
+        elif key[0] == "tokens":
+            sizes[key[1]]["tokens"] = value[0]
+    for source, (_docs, counted, chars_counted, _) in words.items():
+        total_chars = sizes[source]["chars"]
+        sizes[source]["words"] = round(counted * total_chars / chars_counted) if chars_counted else 0
+    return sizes
+
+
+def plan(config: Config, sizes: dict[str, dict]) -> tuple[dict[str, float], str]:
+    """Epochs per source, and the unit the mixture was planned in."""
+    target, unit = None, "bytes"
+    if config.mixture_size is not None:
+        if config.mixture_size.bytes is not None:
+            target = float(config.mixture_size.bytes)
+        else:
+            target, unit = float(config.mixture_size.tokens), ("tokens" if config.report.tokenizer else "words")
+    measure = {s: float(v[unit] or 0) for s, v in sizes.items()}
+    entries = {s.name: config.mixture_entry(s.name) for s in config.sources}
+    epochs = plan_epochs(measure, {s: e.epochs for s, e in entries.items()}, {s: e.weight for s, e in entries.items()}, target)
+    return epochs, unit
+
+
+def shard_count(config: Config, sizes: dict[str, dict], epochs: dict[str, float]) -> int:
+    if not config.output.shard_bytes:
+        return config.output.mixture_shards
+    total = sum(epochs[s] * v["bytes"] for s, v in sizes.items())
+    return max(1, math.ceil(total / config.output.shard_bytes))
+
+
+def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
+    started = time.time()
+    log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
+    with beam.Pipeline(runner=runner, options=options) as p:
+        build_clean_pipeline(p, config, files, output)
+    clean_stats = read_stats(f"{output}/report/stats_clean.json")
+    sizes = clean_sizes(clean_stats, config)
+    try:
+        epochs, unit = plan(config, sizes)
+    except MixtureError as err:
+        raise ConfigError(f"{err} (clean output is in {output}/clean; no mixture written)") from None
+    n_shards = shard_count(config, sizes, epochs)
+    log.info("zhpile [2/2] mixing: epochs %s into %d shards", {s: round(e, 3) for s, e in epochs.items()}, n_shards)
+    with beam.Pipeline(runner=runner, options=options) as p:
+        build_mix_pipeline(p, config, output, epochs, n_shards)
+    mix_stats = read_stats(f"{output}/report/stats_mixture.json")
+    report = build_report(clean_stats, mix_stats, config, sizes, epochs, unit, n_shards)
+    write_report(report, f"{output}/report")
+    # Written last: its presence means every output of this run is complete.
+    with FileSystems.create(f"{output}/_SUCCESS") as f:
+        f.write(b"ok\n")
+    return report

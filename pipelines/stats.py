@@ -1,0 +1,78 @@
+"""Pipeline statistics: summed counters keyed by tuples, token counts, and the file the
+driver reads them from."""
+from __future__ import annotations
+
+import json
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from filters.ids import unit_float
+
+
+def sum_lists(values):
+    total = [0, 0, 0, 0]
+    for v in values:
+        for i, x in enumerate(v):
+            total[i] += x
+    return total
+
+
+class CountTokens(beam.DoFn):
+    """Per kept document: jieba words (on a deterministic sample of documents when
+    `word_sample` < 1) and, with a tokenizer configured, its tokens."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        self.jieba = self.tokenizer = None
+
+    def setup(self):
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        self.jieba = jieba
+        if self.cfg.tokenizer:
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_file(self.cfg.tokenizer)
+
+    def process(self, doc):
+        text = doc["text"]
+        if self.cfg.word_sample >= 1 or unit_float("words", doc["id"]) < self.cfg.word_sample:
+            words = sum(1 for w in self.jieba.cut(text, HMM=False) if w.strip())
+            yield ("words", doc["source"]), [1, words, len(text), 0]
+        if self.tokenizer is not None:
+            yield ("tokens", doc["source"]), [len(self.tokenizer.encode(text, add_special_tokens=False).ids), 0, 0, 0]
+
+
+def _write(path: str, counts, samples) -> None:
+    body = {"counts": sorted([list(k), v] for k, v in counts),
+            "samples": sorted([list(k), [list(x) for x in v]] for k, v in (samples or []))}
+    with FileSystems.create(path) as f:
+        f.write(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+class WriteStats(beam.PTransform):
+    """Sums (key, [4 numbers]) pairs and writes them, with optional samples, as one JSON
+    file (a few thousand keys at most: small)."""
+
+    def __init__(self, path: str, samples=None):
+        super().__init__()
+        self.path, self.samples = path, samples
+
+    def expand(self, pairs):
+        counts = (pairs
+                  | "Sum" >> beam.CombinePerKey(sum_lists)
+                  | "ToList" >> beam.combiners.ToList())
+        if self.samples is None:
+            return counts | "Write" >> beam.Map(lambda c: _write(self.path, c, None))
+        return counts | "Write" >> beam.Map(lambda c, s: _write(self.path, c, s), beam.pvalue.AsSingleton(self.samples))
+
+
+def read_stats(path: str) -> dict:
+    with FileSystems.open(path) as f:
+        data = json.load(f)
+    return {"counts": [(tuple(k), v) for k, v in data["counts"]], "samples": data["samples"]}
