@@ -5,16 +5,17 @@ import html
 
 from .report import HISTOGRAMS, funnel_rows, size
 
-_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-            "#bab0ac", "#86bcb6", "#d37295", "#a0cbe8", "#ffbe7d", "#8cd17d", "#b6992d", "#499894", "#79706e"]
+# Categorical colours (no green: green means "kept").
+_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+            "#d37295", "#a0cbe8", "#ffbe7d", "#b6992d", "#499894", "#79706e", "#86bcb6"]
 _CLEAN = "#59a14f"
 _CSS = """
-body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+body{font-family:-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 h1{font-size:1.6em}h2{font-size:1.25em;border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:right}
 th{background:#f4f4f4}td.l,th.l{text-align:left}.ok{color:#2e7d32;font-weight:600}.bad{color:#c62828;font-weight:600}
 .legend span{display:inline-block;margin:0 .8em .3em 0;font-size:.85em}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:-1px}
-.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart{font-size:.8em}.sample{font-family:ui-monospace,Menlo,monospace;font-size:.85em;white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:.4em;margin:.2em 0 .8em;max-height:8em;overflow:auto}
+.charts{display:flex;flex-wrap:wrap;gap:1.5em}.chart{font-size:.8em}.sample{font-family:ui-monospace,Menlo,"WenQuanYi Micro Hei Mono",monospace;font-size:.85em;white-space:pre-wrap;word-break:break-all;overflow-wrap:anywhere;max-width:100%;box-sizing:border-box;background:#fafafa;border:1px solid #eee;padding:.4em;margin:.2em 0 .8em;max-height:8em;overflow:auto}
 .meta{color:#666;font-size:.85em}
 """
 
@@ -71,6 +72,14 @@ def bar_chart(title: str, items: list[tuple[str, float]], width: int = 330, heig
             f'<line x1="0" y1="{height - 25}" x2="{width}" y2="{height - 25}" stroke="#999"/>{"".join(bars)}</svg></div>')
 
 
+def _short(edge: str) -> str:
+    """A bin's lower edge as a short axis label: 20000 -> ≥20k."""
+    value = float(edge)
+    if abs(value) >= 1000:
+        return f"≥{value / 1000:g}k"
+    return f"≥{edge}"
+
+
 def _table(headers: list[str], rows: list[list], left: int = 1) -> str:
     head = "".join(f'<th class="{"l" if i < left else ""}">{_e(h)}</th>' for i, h in enumerate(headers))
     body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>' for i, c in enumerate(row)) + "</tr>"
@@ -116,7 +125,7 @@ def render_html(report: dict) -> str:
         for signal in HISTOGRAMS:
             hist = e["distributions"]["clean"].get(signal)
             if hist and any(hist.values()):
-                parts.append(bar_chart(f"{name}: {signal}", [(f"≥{k}", v) for k, v in hist.items()]))
+                parts.append(bar_chart(f"{name}: {signal}", [(_short(k), v) for k, v in hist.items()]))
     parts.append("</div>")
 
     # Deduplication.
