@@ -1,0 +1,12 @@
+# Custom SDK container for Dataflow / Flink / Spark workers:
+#   docker build -t REGISTRY/zhpile-worker:0.1.0 . && docker push REGISTRY/zhpile-worker:0.1.0
+#   zhpile run ... --sdk_container_image=REGISTRY/zhpile-worker:0.1.0
+# The base image's entrypoint (/opt/apache/beam/boot) starts the Beam SDK harness; zhpile
+# and its models and word lists (package data) are installed into its Python.
+FROM apache/beam_python3.11_sdk:2.77.0
+WORKDIR /opt/zhpile
+COPY pyproject.toml setup.py README.md ./
+COPY filters ./filters
+COPY pipelines ./pipelines
+COPY schemas ./schemas
+RUN pip install --no-cache-dir . && python -c "import filters.langid, pipelines.pipeline"

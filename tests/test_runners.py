@@ -1,0 +1,57 @@
+"""The same pipeline on Beam's portable path (Runner API + Fn API, as Flink and Dataflow
+run it), on an external worker pool, and in several local processes: same output."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import SAMPLE, RunOutput, run_zhpile
+
+
+def _signature(run: RunOutput):
+    return (sorted(r["id"] for r in run.all_clean()),
+            sorted((r["id"], r["reason"]) for r in run.rejected),
+            sorted((r["id"], r["epoch"], r["source"]) for r in run.mixture))
+
+
+def _run(tmp_path, name, *args) -> RunOutput:
+    assert run_zhpile("run", os.path.join(SAMPLE, "config.yaml"), "--output", tmp_path / name, *args) == 0
+    return RunOutput(str(tmp_path / name))
+
+
+def test_portable_runner_loopback(tmp_path, sample_run):
+    run = _run(tmp_path, "portable", "--runner=PortableRunner", "--job_endpoint=embed", "--environment_type=LOOPBACK")
+    assert _signature(run) == _signature(sample_run)
+
+
+def test_multi_process_local_run(tmp_path, sample_run):
+    run = _run(tmp_path, "multi", "--direct_num_workers=2", "--direct_running_mode=multi_processing")
+    assert _signature(run) == _signature(sample_run)
+
+
+@pytest.fixture
+def worker_pool():
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    pool = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main", f"--service_port={port}"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("localhost", port)) == 0:
+                break
+        time.sleep(0.2)
+    yield f"localhost:{port}"
+    pool.terminate()
+    pool.wait(timeout=30)
+
+
+def test_external_worker_pool(tmp_path, sample_run, worker_pool):
+    run = _run(tmp_path, "external", "--runner=PortableRunner", "--job_endpoint=embed",
+               "--environment_type=EXTERNAL", f"--environment_config={worker_pool}")
+    assert _signature(run) == _signature(sample_run)
