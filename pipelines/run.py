@@ -31,9 +31,8 @@ def clean_sizes(clean_stats: dict, config: Config) -> dict[str, dict]:
             words[key[1]] = value
         elif key[0] == "tokens":
             sizes[key[1]]["tokens"] = value[0]
-    for source, (_docs, counted, chars_counted, _) in words.items():
-        total_chars = sizes[source]["chars"]
-        sizes[source]["words"] = round(counted * total_chars / chars_counted) if chars_counted else 0
+    for source, (_docs, counted, _zero, _) in words.items():
+        sizes[source]["words"] = counted
     return sizes
 
 
@@ -63,6 +62,7 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
     with beam.Pipeline(runner=runner, options=options) as p:
         build_clean_pipeline(p, config, files, output)
+    log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes = clean_sizes(clean_stats, config)
     try:
@@ -71,8 +71,10 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
         raise ConfigError(f"{err} (clean output is in {output}/clean; no mixture written)") from None
     n_shards = shard_count(config, sizes, epochs)
     log.info("zhpile [2/2] mixing: epochs %s into %d shards", {s: round(e, 3) for s, e in epochs.items()}, n_shards)
+    mixing = time.time()
     with beam.Pipeline(runner=runner, options=options) as p:
         build_mix_pipeline(p, config, output, epochs, n_shards)
+    log.info("zhpile [2/2] mixing done in %.1fs", time.time() - mixing)
     mix_stats = read_stats(f"{output}/report/stats_mixture.json")
     report = build_report(clean_stats, mix_stats, config, sizes, epochs, unit, n_shards)
     write_report(report, f"{output}/report")

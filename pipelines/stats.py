@@ -7,8 +7,6 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from filters.ids import unit_float
-
 
 def sum_lists(values):
     total = [0, 0, 0, 0]
@@ -19,33 +17,23 @@ def sum_lists(values):
 
 
 class CountTokens(beam.DoFn):
-    """Per kept document: jieba words (on a deterministic sample of documents when
-    `word_sample` < 1) and, with a tokenizer configured, its tokens."""
+    """Per kept document: its jieba word count (estimated by the quality stage from one
+    segmentation of its first characters) and, with a tokenizer configured, its tokens."""
 
     def __init__(self, cfg):
         self.cfg = cfg
-        self.jieba = self.tokenizer = None
+        self.tokenizer = None
 
     def setup(self):
-        import logging
-
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-        self.jieba = jieba
         if self.cfg.tokenizer:
             from tokenizers import Tokenizer
 
             self.tokenizer = Tokenizer.from_file(self.cfg.tokenizer)
 
     def process(self, doc):
-        text = doc["text"]
-        if self.cfg.word_sample >= 1 or unit_float("words", doc["id"]) < self.cfg.word_sample:
-            words = sum(1 for w in self.jieba.cut(text, HMM=False) if w.strip())
-            yield ("words", doc["source"]), [1, words, len(text), 0]
+        yield ("words", doc["source"]), [1, (doc.get("quality") or {}).get("est_words") or 0, 0, 0]
         if self.tokenizer is not None:
-            yield ("tokens", doc["source"]), [len(self.tokenizer.encode(text, add_special_tokens=False).ids), 0, 0, 0]
+            yield ("tokens", doc["source"]), [len(self.tokenizer.encode(doc["text"], add_special_tokens=False).ids), 0, 0, 0]
 
 
 def _write(path: str, counts, samples) -> None:

@@ -228,9 +228,6 @@ class OutputConfig(_Strict):
 
 
 class ReportConfig(_Strict):
-    # Share of kept documents whose jieba words are counted (the count is scaled up);
-    # jieba costs about as much as all other stages together, so large runs sample.
-    word_sample: float = Field(default=1.0, gt=0, le=1)
     # Optional Hugging Face `tokenizers` JSON file to count tokens with (local file only).
     tokenizer: str | None = None
     # Rejected documents shown per reason in report.html.
