@@ -10,6 +10,7 @@ otherwise from sample_data/articles.py. Same arguments, same bytes.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
@@ -53,7 +54,7 @@ def chinese_page(rng: random.Random, pool: list[str], n: int) -> tuple[str, str]
 
 
 def pages(n_pages: int, seed: int):
-    """(url, HTTP response bytes) for every page."""
+    """(url, HTTP response bytes, kind) for every page; kind is zh, dup, en, short or junk."""
     rng = random.Random(seed)
     pool = sentence_pool()
     english = [" ".join(pars) for _t, pars in EN.values()]
@@ -62,41 +63,47 @@ def pages(n_pages: int, seed: int):
         roll = rng.random()
         url = f"http://site{rng.randint(1, 5000)}.example.cn/{n}.html"
         if roll < 0.05 and made:  # an exact duplicate of an earlier page
-            yield url, rng.choice(made)
+            yield url, rng.choice(made), "dup"
             continue
         if roll < 0.08:
             body = f"<html><body><p>{rng.choice(english) * rng.randint(1, 4)}</p></body></html>".encode()
-            response = http_response(body, "text/html; charset=utf-8")
+            response, kind = http_response(body, "text/html; charset=utf-8"), "en"
         elif roll < 0.10:
             body = f"<html><body><p>{rng.choice(pool)}</p></body></html>".encode()
-            response = http_response(body, "text/html; charset=utf-8")
+            response, kind = http_response(body, "text/html; charset=utf-8"), "short"
         elif roll < 0.11:
             body = f"<html><body><pre>{rng.choice('/-=*.') * rng.randint(2000, 40000)}</pre></body></html>".encode()
-            response = http_response(body, "text/html; charset=utf-8")
+            response, kind = http_response(body, "text/html; charset=utf-8"), "junk"
         else:
+            kind = "zh"
             _title, html = chinese_page(rng, pool, n)
-            kind = rng.random()
-            if kind < 0.7:
+            charset_roll = rng.random()
+            if charset_roll < 0.7:
                 response = http_response(html.encode("utf-8"), "text/html; charset=utf-8")
-            elif kind < 0.85:
+            elif charset_roll < 0.85:
                 response = http_response(html.encode("gb18030"), "text/html; charset=gbk")
             else:
                 meta = html.replace("<head>", '<head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">')
                 response = http_response(meta.encode("gb18030"), "text/html")
             made.append(response)
-        yield url, response
+        yield url, response, kind
 
 
 def write_corpus(out_dir: str, n_pages: int = 20000, n_files: int = 4, seed: int = 0) -> list[str]:
+    """Writes the WARC files and labels.json (url -> kind) into out_dir."""
     os.makedirs(out_dir, exist_ok=True)
     paths = [os.path.join(out_dir, f"bench-{i:05d}.warc.gz") for i in range(n_files)]
     files = [open(p, "wb") for p in paths]
+    labels = {}
     try:
-        for i, (url, response) in enumerate(pages(n_pages, seed)):
+        for i, (url, response, kind) in enumerate(pages(n_pages, seed)):
+            labels[url] = kind
             files[i % n_files].write(gzip_member(warc_record("response", url, response, "application/http; msgtype=response")))
     finally:
         for f in files:
             f.close()
+    with open(os.path.join(out_dir, "labels.json"), "w") as f:
+        json.dump(labels, f)
     return paths
 
 

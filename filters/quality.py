@@ -12,6 +12,7 @@ stop words are Chinese function characters.
 from __future__ import annotations
 
 import logging
+import operator
 import re
 from functools import lru_cache
 
@@ -243,31 +244,17 @@ def signals(text: str) -> dict:
     return s
 
 
-def _above(name: str, reason: str, limit_name: str):
+_COMPARE = {">": operator.gt, "<": operator.lt, ">=": operator.ge}
+
+
+def _rule(name: str, op: str, reason: str, limit_name: str):
+    """A rule dropping a document when `signal op threshold` holds; the detail says both."""
+    compare = _COMPARE[op]
+
     def rule(s: dict, cfg) -> Drop | None:
         limit = getattr(cfg, limit_name)
-        if s[name] > limit:
-            return Drop(reason, f"{name}={s[name]} > {limit_name}={limit}")
-        return None
-    rule.__name__ = reason
-    return rule
-
-
-def _below(name: str, reason: str, limit_name: str):
-    def rule(s: dict, cfg) -> Drop | None:
-        limit = getattr(cfg, limit_name)
-        if s[name] < limit:
-            return Drop(reason, f"{name}={s[name]} < {limit_name}={limit}")
-        return None
-    rule.__name__ = reason
-    return rule
-
-
-def _at_least(name: str, reason: str, limit_name: str):
-    def rule(s: dict, cfg) -> Drop | None:
-        limit = getattr(cfg, limit_name)
-        if s[name] >= limit:
-            return Drop(reason, f"{name}={s[name]} >= {limit_name}={limit}")
+        if compare(s[name], limit):
+            return Drop(reason, f"{name}={s[name]} {op} {limit_name}={limit}")
         return None
     rule.__name__ = reason
     return rule
@@ -290,34 +277,34 @@ def few_punct_lines(s: dict, cfg) -> Drop | None:
 # a page of slashes is explained as what it is, not as "not Chinese". Content rules come
 # after it: a short page in another language is explained as `lang`.
 PATHOLOGICAL_RULES = (
-    _above("n_chars", "too_long", "max_chars"),
-    _at_least("max_char_run", "char_run", "max_char_run"),
-    _at_least("max_periodic_span", "pattern_run", "max_periodic_span"),
-    _at_least("blob_chars", "encoded_blob", "max_blob_chars"),
-    _at_least("max_ascii_token", "long_token", "max_ascii_token"),
-    _at_least("max_line_repeat", "line_repeat", "max_line_repeat"),
+    _rule("n_chars", ">", "too_long", "max_chars"),
+    _rule("max_char_run", ">=", "char_run", "max_char_run"),
+    _rule("max_periodic_span", ">=", "pattern_run", "max_periodic_span"),
+    _rule("blob_chars", ">=", "encoded_blob", "max_blob_chars"),
+    _rule("max_ascii_token", ">=", "long_token", "max_ascii_token"),
+    _rule("max_line_repeat", ">=", "line_repeat", "max_line_repeat"),
     low_entropy,
 )
 CONTENT_RULES = (
-    _below("n_chars", "too_short", "min_chars"),
-    _below("han_ratio", "low_han", "min_han_ratio"),
+    _rule("n_chars", "<", "too_short", "min_chars"),
+    _rule("han_ratio", "<", "low_han", "min_han_ratio"),
     # Safety before repetition: an SEO page that is both is reported as what it sells.
-    _above("porn_share", "porn", "max_porn_share"),
-    _above("gambling_share", "gambling", "max_gambling_share"),
-    _above("spam_share", "spam", "max_spam_share"),
-    _above("dup_line_share", "dup_lines", "max_dup_line_share"),
-    _above("dup_para_share", "dup_paragraphs", "max_dup_para_share"),
-    _above("top_4gram_share", "top_ngram", "max_top_4gram_share"),
-    _above("top_6gram_share", "top_ngram", "max_top_6gram_share"),
-    _above("top_8gram_share", "top_ngram", "max_top_8gram_share"),
-    _above("dup_10gram_share", "dup_ngram", "max_dup_10gram_share"),
-    _above("dup_14gram_share", "dup_ngram", "max_dup_14gram_share"),
-    _above("dup_20gram_share", "dup_ngram", "max_dup_20gram_share"),
+    _rule("porn_share", ">", "porn", "max_porn_share"),
+    _rule("gambling_share", ">", "gambling", "max_gambling_share"),
+    _rule("spam_share", ">", "spam", "max_spam_share"),
+    _rule("dup_line_share", ">", "dup_lines", "max_dup_line_share"),
+    _rule("dup_para_share", ">", "dup_paragraphs", "max_dup_para_share"),
+    _rule("top_4gram_share", ">", "top_ngram", "max_top_4gram_share"),
+    _rule("top_6gram_share", ">", "top_ngram", "max_top_6gram_share"),
+    _rule("top_8gram_share", ">", "top_ngram", "max_top_8gram_share"),
+    _rule("dup_10gram_share", ">", "dup_ngram", "max_dup_10gram_share"),
+    _rule("dup_14gram_share", ">", "dup_ngram", "max_dup_14gram_share"),
+    _rule("dup_20gram_share", ">", "dup_ngram", "max_dup_20gram_share"),
     few_punct_lines,
-    _below("stop_char_ratio", "few_stop_chars", "min_stop_char_ratio"),
-    _above("digit_ratio", "digits", "max_digit_ratio"),
-    _above("symbol_ratio", "symbols", "max_symbol_ratio"),
-    _below("fluency", "not_fluent", "min_fluency"),
+    _rule("stop_char_ratio", "<", "few_stop_chars", "min_stop_char_ratio"),
+    _rule("digit_ratio", ">", "digits", "max_digit_ratio"),
+    _rule("symbol_ratio", ">", "symbols", "max_symbol_ratio"),
+    _rule("fluency", "<", "not_fluent", "min_fluency"),
 )
 
 
