@@ -46,6 +46,8 @@ STOP_CHARS = "的了是在和有也不就都而及与着或这那你我他她它
 _IS_STOP = np.zeros(0x10000, dtype=bool)  # lookup table over the BMP
 _IS_STOP[[ord(c) for c in STOP_CHARS]] = True
 _LINE_END = tuple("。！？…!?；;」』”\"）)】")
+# Citation marks and similar tails after a sentence's punctuation: 雄安新区。[2][5]
+_TRAILING_MARKS = re.compile(r"(\s*[\[［【(（]\s*(?:\d+|注\d*|图)\s*[\]］】)）])+\s*$")
 # Base64 or hex: long runs of their alphabets without spaces.
 _BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
 _ASCII_TOKEN = re.compile(r"[!-~]+")
@@ -167,6 +169,16 @@ def word_stats(text: str) -> tuple[float, float, int]:
     return sum(map(len, words)) / len(words), sum(1 for w in words if len(w) == 1) / len(words), estimate
 
 
+def _punct_line_share(lines: list[str]) -> float:
+    """Share of the characters of the text that are in lines ending like a sentence.
+    Weighted by characters, not lines: an article with many short captions and menu lines
+    around long prose paragraphs is prose (C4/FineWeb count lines, which drops such pages)."""
+    total = sum(map(len, lines))
+    if not total:
+        return 0.0
+    return sum(len(line) for line in lines if _TRAILING_MARKS.sub("", line).endswith(_LINE_END)) / total
+
+
 def _duplicates(parts: list[str]) -> tuple[float, int]:
     """(share of characters in repeated parts beyond their first occurrence, highest repeat count)."""
     seen: dict[str, int] = {}
@@ -223,7 +235,7 @@ def signals(text: str) -> dict:
         "max_ascii_token": max(map(len, tokens), default=0),
         "blob_chars": sum(len(m) for m in _BLOB.findall(text)),
         "char_entropy": round(char_entropy(visible), 3),
-        "punct_line_ratio": round(sum(1 for line in lines if line.endswith(_LINE_END)) / len(lines), 4) if lines else 0.0,
+        "punct_line_share": round(_punct_line_share(lines), 4),
         "dup_line_share": round(dup_line, 4),
         "dup_para_share": round(dup_para, 4),
         "max_line_repeat": max_line_repeat,
@@ -268,8 +280,8 @@ def low_entropy(s: dict, cfg) -> Drop | None:
 
 
 def few_punct_lines(s: dict, cfg) -> Drop | None:
-    if s["n_lines"] >= cfg.min_punct_lines and s["punct_line_ratio"] < cfg.min_punct_line_ratio:
-        return Drop("few_punct_lines", f"punct_line_ratio={s['punct_line_ratio']} < min_punct_line_ratio={cfg.min_punct_line_ratio}")
+    if s["n_lines"] >= cfg.min_punct_lines and s["punct_line_share"] < cfg.min_punct_line_share:
+        return Drop("few_punct_lines", f"punct_line_share={s['punct_line_share']} < min_punct_line_share={cfg.min_punct_line_share}")
     return None
 
 

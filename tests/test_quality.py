@@ -45,7 +45,7 @@ def test_good_articles_pass_every_rule():
 def test_signal_values():
     s = quality.signals("第一行。\n第二行没有标点\n第一行。\n\n" + "哈" * 30)
     assert s["n_lines"] == 4 and s["max_line_repeat"] == 2 and s["max_char_run"] == 30
-    assert s["punct_line_ratio"] == 0.5
+    assert s["punct_line_share"] == round(8 / 45, 4)  # characters in lines ending like a sentence
     assert quality.signals("/\\" * 60)["max_periodic_span"] == 120
     assert quality.signals("ab" * 5)["max_periodic_span"] == 0  # under 16: not reported
     assert quality.signals("中文" + "QUJD" * 40)["blob_chars"] == 160
