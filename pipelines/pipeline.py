@@ -43,8 +43,12 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     )
 
     rejected = [rejected_read]
+    docs, dropped = apply_stage(docs, "Extract", ExtractText(config.extract, **prefix))
+    rejected.append(dropped)
+    # Spread one big file's records over workers, after extraction: text is a fraction of
+    # the HTML it came from, and the local runner holds a shuffle in memory.
+    docs = docs | "SpreadDocs" >> beam.Reshuffle()
     for label, dofn in (
-        ("Extract", ExtractText(config.extract, **prefix)),
         ("Normalize", NormalizeText(config.normalize, **prefix)),
         ("Pathological", Pathological(config.quality, **prefix)),
         ("LangId", IdentifyLanguage(config.langid, **prefix)),

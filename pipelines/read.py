@@ -200,9 +200,9 @@ def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
 
 
 class ReadSources(beam.PTransform):
-    """All sources -> (documents, read rejections). Files are spread across workers
-    first, and records are reshuffled after reading so one big file does not stay
-    fused to one worker."""
+    """All sources -> (documents, read rejections). Files are spread across workers first;
+    the pipeline reshuffles the documents again once their HTML has become text (see
+    pipeline.py)."""
 
     def __init__(self, config: Config, files: dict[str, list[str]]):
         super().__init__()
@@ -220,5 +220,5 @@ class ReadSources(beam.PTransform):
             )
             docs.append(out["docs"])
             rejected.append(out[REJECTED])
-        all_docs = docs | "FlattenDocs" >> beam.Flatten() | "SpreadRecords" >> beam.Reshuffle()
+        all_docs = docs | "FlattenDocs" >> beam.Flatten()
         return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten()
