@@ -104,3 +104,22 @@ def test_accounting_holds_per_file_with_faults(bad_run):
     assert run.report["accounting_ok"] is True
     for path, f in run.report["files"].items():
         assert f["read"] == f["out"], path
+
+
+def test_content_encoded_payloads_are_decoded(tmp_path):
+    """Some crawlers store payloads as sent, gzip-encoded or chunked: read as the page."""
+    body = html_page("tea").split(b"\r\n\r\n", 1)[1]
+    encoded = gzip.compress(body)
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+            f"Content-Length: {len(encoded)}\r\n\r\n").encode()
+    broken = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: 20\r\n\r\n"
+              + b"\x1f\x8b\x08\x00garbage-not-gzip")
+    (tmp_path / "enc.warc.gz").write_bytes(gzip_member(_response("http://gz.example.cn/", head + encoded))
+                                           + gzip_member(_response("http://badgz.example.cn/", broken)))
+    config = write_config(tmp_path, 'sources:\n  - {name: cc, format: warc, paths: ["enc.warc.gz"]}\n')
+    assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
+    run = RunOutput(str(tmp_path / "out"))
+    assert [r["url"] for r in run.clean["cc"]] == ["http://gz.example.cn/"]
+    assert run.clean["cc"][0]["text"].startswith("喝茶的学问")
+    bad = [r for r in run.rejected if r["url"]]
+    assert [(r["url"], r["reason"]) for r in bad] == [("http://badgz.example.cn/", "bad_record")]
