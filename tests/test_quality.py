@@ -1,7 +1,6 @@
 """Quality signals and rules, pathological samples, fluency, safety lists, PII, and the
 fastText quality classifier."""
 import json
-import os
 import random
 
 import pytest
