@@ -3,34 +3,24 @@ positive class and raw crawl as the negative; documents kept by a threshold on i
 or by the Pareto rule (keep if np.random.pareto(alpha) > 1 - score), seeded per document."""
 from __future__ import annotations
 
-import logging
 import os
 import random
 import re
 import tempfile
-from functools import lru_cache
 
 import numpy as np
 
 from .ids import unit_hash
+from .textutil import jieba
 
 POSITIVE, NEGATIVE = "__label__curated", "__label__crawl"
 MAX_CHARS = 2000  # characters of each document the classifier reads (jieba is the cost)
 _WS = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def segment(text: str, max_chars: int = MAX_CHARS) -> str:
     """One line of space-separated jieba words (fastText's input form)."""
-    words = _jieba().lcut(_WS.sub(" ", text[:max_chars]), HMM=False)
+    words = jieba().lcut(_WS.sub(" ", text[:max_chars]), HMM=False)
     return " ".join(w for w in words if w.strip())
 
 

@@ -9,6 +9,7 @@ from resiliparse.parse.html import HTMLTree
 
 from .base import DropError
 from .charset import decode_page
+from .textutil import SURROGATES
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _PLAIN_TYPES = ("text/plain",)
@@ -31,7 +32,6 @@ def payload_kind(content_type: str | None, payload: bytes) -> str:
 # One extracted line: its text and how many of its characters are link text.
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_SURROGATES = re.compile("[\ud800-\udfff]")
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
 # Site chrome that survives markup heuristics: licence footers, paging, share bars.
@@ -97,7 +97,7 @@ def html_to_text(page: str, main_content: bool = True) -> str:
     footers removed. Two candidates from one parse: the densest region of the whole
     page, and resiliparse's main-content extraction without chrome lines; the region
     wins unless it is much shorter (forums spread content over many short blocks)."""
-    tree = HTMLTree.parse(_SURROGATES.sub("\ufffd", page))  # the parser needs encodable text
+    tree = HTMLTree.parse(SURROGATES.sub("\ufffd", page))  # the parser needs encodable text
     lines = _lines(tree, False)
     if not main_content:
         return "\n".join(text for text, _l, _h in lines)

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .textutil import codepoints
+
 # Interpolation of bigram and unigram estimates, and add-k smoothing of the unigram.
 BIGRAM_WEIGHT = 0.6
 UNIGRAM_K = 0.5
@@ -49,7 +51,7 @@ def fluency(text: str) -> float:
     if len(sample) < 2:
         return 0.0
     m = _model()
-    cps = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps = codepoints(sample)
     dense = np.minimum(cps, DENSE - 1)  # beyond the table: unseen (the last slot is no character)
     p_uni = m["p"][dense[1:]]
     prev_count = m["count"][dense[:-1]]

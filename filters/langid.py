@@ -15,8 +15,9 @@ import re
 
 import numpy as np
 
+from .textutil import SURROGATES, codepoints
+
 _WS = re.compile(r"\s+")
-_SURROGATES = re.compile("[\ud800-\udfff]")
 # Script of a code point: interval bounds (sorted) and the script of each interval.
 _SCRIPT_RANGES = sorted([
     (0x41, 0x5A, "latin"), (0x61, 0x7A, "latin"), (0xC0, 0x24F, "latin"),
@@ -44,7 +45,7 @@ def bundled_model_path() -> str:
 
 def script_counts(sample: str) -> dict[str, int]:
     """Letters of each script in `sample` (one vectorised pass)."""
-    cps = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps = codepoints(sample)
     counts = np.bincount(_CATEGORY[np.searchsorted(_BOUNDS, cps, side="right")], minlength=len(_SCRIPTS))
     return dict(zip(_SCRIPTS, counts.tolist()))
 
@@ -74,7 +75,7 @@ class LanguageIdentifier:
         """("zh", Han share of the letters) when the script rule decides; otherwise
         fastText's top label and its probability."""
         # fastText rejects '\n' and judges word-like units: one line of single spaces.
-        sample = _WS.sub(" ", _SURROGATES.sub("", text[: self.max_chars])).strip()
+        sample = _WS.sub(" ", SURROGATES.sub("", text[: self.max_chars])).strip()
         if not sample:
             return "und", 0.0
         share = han_script_share(sample)

@@ -13,6 +13,8 @@ import re
 
 import numpy as np
 
+from .textutil import codepoints
+
 _WS = re.compile(r"\s+")
 
 
@@ -20,7 +22,7 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
     """Distinct 32-bit hashes of the character n-grams of `text` (whitespace removed); a
     text shorter than n is one shingle."""
     compact = _WS.sub("", text)
-    cps = np.frombuffer(compact.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    cps = codepoints(compact).astype(np.uint64)
     if cps.size == 0:
         return np.zeros(0, dtype=np.uint32)
     if cps.size < n:

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .textutil import SURROGATES
+
 # Removed: C0/C1 controls except tab/newline, zero-width and bidi marks, soft hyphen,
 # BOMs, lone surrogates (they cannot be written to Parquet), noncharacters.
 _DROP_CHARS = (
@@ -22,7 +24,6 @@ _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)})
 _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
 _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
 
-_SURROGATES = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -30,7 +31,7 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def normalize_text(text: str) -> str:
     """NFC, control/zero-width removal, unified line endings, collapsed spaces and blank runs."""
     text = text.replace("\r\n", "\n")
-    text = _SURROGATES.sub("", text)
+    text = SURROGATES.sub("", text)
     text = unicodedata.normalize("NFC", text).translate(_TABLE)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()

@@ -11,16 +11,15 @@ stop words are Chinese function characters.
 """
 from __future__ import annotations
 
-import logging
 import operator
 import re
-from functools import lru_cache
 
 import numpy as np
 
 from .base import Drop
 from .fluency import fluency
 from .safety import flagged_shares
+from .textutil import codepoints, jieba
 
 # Code point classes, as sorted interval bounds (see _classify).
 _CLASSES = ("other", "space", "digit", "latin", "han", "cjk_punct", "ascii_punct", "letter")
@@ -56,10 +55,6 @@ TOP_NGRAMS = (4, 6, 8)  # Gopher's top word 2/3/4-grams
 DUP_NGRAMS = (10, 14, 20)  # Gopher's duplicate word 5/7/10-grams
 _MAX_PERIOD = 8  # a "short pattern" repeats with a period of at most this many characters
 _MIN_REPORTED_SPAN = 16  # periodic stretches shorter than this are reported as 0 (they are everywhere)
-
-
-def _codepoints(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _classify(cps: np.ndarray) -> np.ndarray:
@@ -147,21 +142,12 @@ def char_entropy(cps: np.ndarray) -> float:
 WORD_SAMPLE_CHARS = 128  # jieba reads this much of each document (it is the slowest signal)
 
 
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def word_stats(text: str) -> tuple[float, float, int]:
     """From one jieba segmentation of the first WORD_SAMPLE_CHARS characters: mean length
     of the words with a Han character, their share of one-character words, and the
     document's word count estimated by scaling the sample's count to the whole text."""
     sample = text[:WORD_SAMPLE_CHARS]
-    tokens = [w for w in _jieba().lcut(sample, HMM=False) if w.strip()]
+    tokens = [w for w in jieba().lcut(sample, HMM=False) if w.strip()]
     words = [w for w in tokens if any("\u4e00" <= c <= "\u9fff" for c in w)]
     estimate = round(len(tokens) * len(text) / len(sample)) if sample else 0
     if not words:
@@ -194,7 +180,7 @@ def _duplicates(parts: list[str]) -> tuple[float, int]:
 
 def pathological_signals(text: str) -> dict:
     """The signals the pathological rules need (cheap; computed before language ID)."""
-    cps = _codepoints(text)
+    cps = codepoints(text)
     lines = [line.strip() for line in text.split("\n")]
     _dup, max_line_repeat = _duplicates([line for line in lines if line])
     visible = cps[_classify(cps) != _SPACE]
@@ -211,7 +197,7 @@ def pathological_signals(text: str) -> dict:
 
 def signals(text: str) -> dict:
     """Every quality signal of `text`."""
-    cps = _codepoints(text)
+    cps = codepoints(text)
     n = int(cps.size)
     cls = _classify(cps)
     visible = cps[cls != _SPACE]
