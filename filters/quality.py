@@ -196,9 +196,8 @@ def pathological_signals(text: str) -> dict:
 
 
 def signals(text: str) -> dict:
-    """Every quality signal of `text`."""
+    """Every quality signal of `text` (the pathological ones included)."""
     cps = codepoints(text)
-    n = int(cps.size)
     cls = _classify(cps)
     visible = cps[cls != _SPACE]
     n_visible = max(int(visible.size), 1)
@@ -206,28 +205,21 @@ def signals(text: str) -> dict:
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
     paragraphs = [p.strip() for p in _PARAGRAPH.split(text) if p.strip()]
-    dup_line, max_line_repeat = _duplicates(lines)
+    dup_line, _ = _duplicates(lines)
     dup_para, _ = _duplicates(paragraphs)
-    tokens = _ASCII_TOKEN.findall(text)
-    s = {
-        "n_chars": n,
+    s = pathological_signals(text)
+    s.update({
         "n_lines": len(lines),
         "mean_line_chars": round(sum(map(len, lines)) / len(lines), 1) if lines else 0.0,
         "han_ratio": round(han / n_visible, 4),
         "digit_ratio": round(float((cls == _DIGIT).sum()) / n_visible, 4),
         "symbol_ratio": round(float((cls == _OTHER).sum()) / n_visible, 4),
-        "max_char_run": max_run(cps),
-        "max_periodic_span": max_periodic_span(cps),
-        "max_ascii_token": max(map(len, tokens), default=0),
-        "blob_chars": sum(len(m) for m in _BLOB.findall(text)),
-        "char_entropy": round(char_entropy(visible), 3),
         "punct_line_share": round(_punct_line_share(lines), 4),
         "dup_line_share": round(dup_line, 4),
         "dup_para_share": round(dup_para, 4),
-        "max_line_repeat": max_line_repeat,
         "stop_char_ratio": round(float(_IS_STOP[np.minimum(visible, 0xFFFF)].sum()) / max(han, 1), 4),
         "fluency": round(fluency(text), 3),
-    }
+    })
     mean_word, single, s["est_words"] = word_stats(text)
     s["mean_word_chars"], s["single_char_word_ratio"] = round(mean_word, 3), round(single, 4)
     # Repetition is measured on the Han characters alone, as Gopher measures it on words
