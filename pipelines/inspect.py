@@ -5,7 +5,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from .report_html import _visible
+from .report_html import visible
 
 _SHOWN = ["id", "source", "url", "reason", "detail", "stage", "input_file", "text_prefix"]
 
@@ -25,8 +25,7 @@ def _read(pattern: str, columns=None, filter_expr=None):
 
 def _show(text: str, limit: int = 300) -> str:
     text = text or ""
-    return _visible(text[:limit]).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&quot;", '"').replace("&#x27;", "'") \
-        + ("…" if len(text) > limit else "")
+    return visible(text[:limit]) + ("…" if len(text) > limit else "")
 
 
 def reason_examples(root: str, reason: str, n: int = 5, source: str | None = None) -> str:

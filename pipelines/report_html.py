@@ -24,8 +24,8 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _visible(text: str) -> str:
-    """Text with control and invisible characters shown as escapes, then HTML-escaped."""
+def visible(text: str) -> str:
+    """Text with control and invisible characters shown as \\uXXXX escapes."""
     out = []
     for ch in text:
         code = ord(ch)
@@ -35,7 +35,7 @@ def _visible(text: str) -> str:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
-    return html.escape("".join(out))
+    return "".join(out)
 
 
 def _color(i: int) -> str:
@@ -148,7 +148,7 @@ def render_html(report: dict) -> str:
             parts.append(f"<h3>{_e(source)} / {_e(reason)}</h3>")
             for row in rows:
                 parts.append(f'<div class="meta">{_e(row["id"])} {_e(row["url"] or "")}: {_e(row["detail"])}</div>'
-                             f'<div class="sample">{_visible(row["text_prefix"] or "")}</div>')
+                             f'<div class="sample">{html.escape(visible(row["text_prefix"] or ""))}</div>')
 
     empty = [path for path, f in report["files"].items() if f["read"] == 0]
     if empty:
