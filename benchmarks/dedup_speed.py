@@ -12,13 +12,13 @@ import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.dedup_accuracy import distinct_documents, edit  # noqa: E402
+from benchmarks.runner import time_zhpile_run  # noqa: E402
 from filters.minhash import MinHasher  # noqa: E402
 from schemas.config import DedupConfig  # noqa: E402
 
@@ -51,13 +51,8 @@ def main() -> None:
 
     times = {}
     for label, dedup in (("with dedup", "{}"), ("without dedup", "{exact: false, near: false, lines: false}")):
-        config = os.path.join(args.workdir, "dedup-bench.yaml")
-        with open(config, "w") as f:
-            f.write(f'sources:\n  - {{name: docs, format: jsonl, paths: ["{corpus}"]}}\ndedup: {dedup}\nquality: {{min_chars: 50}}\n')
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pipelines.cli", "run", config, "--output", os.path.join(args.workdir, "dedup-out"),
-                        "--overwrite"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        times[label] = time.perf_counter() - start
+        config = f'sources:\n  - {{name: docs, format: jsonl, paths: ["{corpus}"]}}\ndedup: {dedup}\nquality: {{min_chars: 50}}\n'
+        times[label] = time_zhpile_run(config, os.path.join(args.workdir, "dedup-bench.yaml"), os.path.join(args.workdir, "dedup-out"))
     share = (times["with dedup"] - times["without dedup"]) / times["with dedup"]
     print(f"\n{len(docs)} documents (mean {mean_chars:.0f} characters), ngram={cfg.ngram}, num_perm={cfg.num_perm}\n")
     print("| measure | value |")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
+from benchmarks.runner import time_zhpile_run  # noqa: E402
 from filters import quality  # noqa: E402
 from filters.base import DropError  # noqa: E402
 from filters.dedup import exact_key  # noqa: E402
@@ -81,13 +81,8 @@ def main() -> None:
     _, t = timed(exact_key, texts)
     rows.append(("exact-dedup key", len(texts), t))
 
-    config = os.path.join(args.workdir, "bench.yaml")
-    with open(config, "w") as f:
-        f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "run", config, "--output", os.path.join(args.workdir, "out"),
-                    "--overwrite"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    whole = time.perf_counter() - start
+    whole = time_zhpile_run(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n',
+                            os.path.join(args.workdir, "bench.yaml"), os.path.join(args.workdir, "out"))
 
     print(f"\ncorpus: {len(payloads)} pages, {mb:.1f} MB compressed WARC ({corpus})\n")
     print("| stage | docs | docs/s (1 core) | share of whole run |")
