@@ -118,9 +118,8 @@ class _Resolve(beam.DoFn):
 
     def process(self, element):
         _id, grouped = element
+        exact, near = list(grouped["exact"]), list(grouped["near"])
         for doc in grouped["doc"]:
-            exact = list(grouped["exact"])
-            near = list(grouped["near"])
             if exact:
                 # The kept copy: the component's root when the exact winner itself was a
                 # near duplicate of something (exact copies share its component).

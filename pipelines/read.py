@@ -81,7 +81,6 @@ class ReadWarc(beam.DoFn):
     def _record(self, rec, path: str):
         if rec is None:
             return
-        wet = self.source.format == "wet"
         name = self.source.name
         record_id = rec.record_id or f"{os.path.basename(path)}@{rec.stream_pos}"
         doc = {
@@ -98,7 +97,7 @@ class ReadWarc(beam.DoFn):
             if doc["raw_bytes"] > self.cfg.max_record_bytes:
                 yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}")
                 return
-            if wet:
+            if self.source.format == "wet":
                 payload = rec.reader.read()
                 if len(payload) < doc["raw_bytes"]:
                     yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes")
