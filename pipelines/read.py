@@ -17,9 +17,9 @@ from schemas.config import Config, SourceConfig
 from .stage import REJECTED, rejection_row
 
 
-def _reject(doc: dict, reason: str, detail: str):
+def _reject(doc: dict, reason: str, detail: str, prefix_chars: int):
     Metrics.counter("zhpile.rejected", f"read.{reason}").inc()
-    return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail)))
+    return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail), prefix_chars))
 
 
 class ReadWarc(beam.DoFn):
@@ -33,9 +33,10 @@ class ReadWarc(beam.DoFn):
 
     MAX_RESYNCS = 1000  # per file: beyond this the rest of the file is reported unreadable
 
-    def __init__(self, source: SourceConfig, read_cfg):
+    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
         self.source = source
         self.cfg = read_cfg
+        self.prefix_chars = prefix_chars
 
     def process(self, path: str):
         from .warc_io import is_gzip, next_record_start, truncated_tail
@@ -58,7 +59,7 @@ class ReadWarc(beam.DoFn):
                     detail = (f"unreadable WARC data {where}: {type(err).__name__}: {str(err)[:150]}; "
                               + (f"reading resumed at byte {resume}" if resume is not None else "rest of file skipped"))
                     tail = {"id": doc_id(name, f"{base}@{max(failed_after, 0)}"), "source": name, "input_file": path, "raw_bytes": 0}
-                    yield _reject(tail, "bad_record", detail)
+                    yield _reject(tail, "bad_record", detail, self.prefix_chars)
                     if resume is None:
                         return
                     start, resyncs = resume, resyncs + 1
@@ -66,7 +67,7 @@ class ReadWarc(beam.DoFn):
                 lost = truncated_tail(f, last)
                 if lost:
                     tail = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": lost}
-                    yield _reject(tail, "bad_record", f"file truncated: the last {lost} bytes (from byte {last}) are an incomplete gzip member")
+                    yield _reject(tail, "bad_record", f"file truncated: the last {lost} bytes (from byte {last}) are an incomplete gzip member", self.prefix_chars)
 
     def _records(self, f):
         from fastwarc.warc import ArchiveIterator, WarcRecordType
@@ -95,12 +96,12 @@ class ReadWarc(beam.DoFn):
         Metrics.counter("zhpile.read", "records").inc()
         try:
             if doc["raw_bytes"] > self.cfg.max_record_bytes:
-                yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}")
+                yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}", self.prefix_chars)
                 return
             if self.source.format == "wet":
                 payload = rec.reader.read()
                 if len(payload) < doc["raw_bytes"]:
-                    yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes")
+                    yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes", self.prefix_chars)
                     return
                 doc.update(payload=payload, content_type="text/plain", header_charset="utf-8")
                 yield doc
@@ -109,20 +110,21 @@ class ReadWarc(beam.DoFn):
                 rec.parse_http()
             status = rec.http_headers.status_code
             if status not in self.cfg.keep_http_status:
-                yield _reject(doc, "http_status", f"HTTP status {status}")
+                yield _reject(doc, "http_status", f"HTTP status {status}", self.prefix_chars)
                 return
             payload = rec.reader.read()
             doc.update(payload=payload, content_type=rec.http_content_type, header_charset=rec.http_charset)
             yield doc
         except Exception as err:  # noqa: BLE001 - one malformed record, the file goes on
-            yield _reject(doc, "bad_record", f"{type(err).__name__}: {str(err)[:200]}")
+            yield _reject(doc, "bad_record", f"{type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
 class ReadJsonl(beam.DoFn):
     """(path) -> one document per non-blank line; bad lines are rejected `bad_json`."""
 
-    def __init__(self, source: SourceConfig):
+    def __init__(self, source: SourceConfig, prefix_chars: int):
         self.source = source
+        self.prefix_chars = prefix_chars
 
     def process(self, path: str):
         name, base = self.source.name, os.path.basename(path)
@@ -138,19 +140,19 @@ class ReadJsonl(beam.DoFn):
                         obj = json.loads(raw)
                     except ValueError as err:
                         doc["payload"] = raw
-                        yield _reject(doc, "bad_json", f"line {lineno}: {str(err)[:200]}")
+                        yield _reject(doc, "bad_json", f"line {lineno}: {str(err)[:200]}", self.prefix_chars)
                         continue
-                    yield from _curated_row(self.source, obj, doc, f"line {lineno}")
+                    yield from _curated_row(self.source, obj, doc, f"line {lineno}", self.prefix_chars)
         except Exception as err:  # noqa: BLE001 - a truncated .gz or unreadable file: report, go on
             tail = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
-            yield _reject(tail, "bad_record", f"file unreadable after line {lineno}: {type(err).__name__}: {str(err)[:200]}")
+            yield _reject(tail, "bad_record", f"file unreadable after line {lineno}: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
-def _curated_row(source: SourceConfig, obj, doc: dict, where: str):
+def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars: int):
     """A JSON object or Parquet row of a curated source -> document (or rejection)."""
     fields = source.fields
     if not isinstance(obj, dict):
-        yield _reject(doc, "bad_json", f"{where}: not an object")
+        yield _reject(doc, "bad_json", f"{where}: not an object", prefix_chars)
         return
     if fields.id and obj.get(fields.id) is not None:
         doc["id"] = doc_id(source.name, str(obj[fields.id]))
@@ -159,7 +161,7 @@ def _curated_row(source: SourceConfig, obj, doc: dict, where: str):
     text = obj.get(fields.text)
     if not isinstance(text, str):
         kind = "missing" if fields.text not in obj else ("null" if text is None else type(text).__name__)
-        yield _reject(doc, "no_text", f"{where}: field {fields.text!r} is {kind}")
+        yield _reject(doc, "no_text", f"{where}: field {fields.text!r} is {kind}", prefix_chars)
         return
     doc.update(text=text, charset="utf_8")
     yield doc
@@ -168,8 +170,9 @@ def _curated_row(source: SourceConfig, obj, doc: dict, where: str):
 class ReadParquet(beam.DoFn):
     """(path) -> one document per row, read a row batch at a time."""
 
-    def __init__(self, source: SourceConfig):
+    def __init__(self, source: SourceConfig, prefix_chars: int):
         self.source = source
+        self.prefix_chars = prefix_chars
 
     def process(self, path: str):
         import pyarrow.parquet as pq
@@ -187,18 +190,18 @@ class ReadParquet(beam.DoFn):
                         text = obj.get(self.source.fields.text)
                         doc = {"id": doc_id(name, f"{base}#{row}"), "source": name, "input_file": path,
                                "raw_bytes": len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0}
-                        yield from _curated_row(self.source, obj, doc, f"row {row}")
+                        yield from _curated_row(self.source, obj, doc, f"row {row}", self.prefix_chars)
         except Exception as err:  # noqa: BLE001 - a corrupt Parquet file is reported, not fatal
             doc = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
-            yield _reject(doc, "bad_record", f"parquet unreadable: {type(err).__name__}: {str(err)[:200]}")
+            yield _reject(doc, "bad_record", f"parquet unreadable: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
 def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
     if source.format in ("warc", "wet"):
-        return ReadWarc(source, config.read)
+        return ReadWarc(source, config.read, config.output.text_prefix_chars)
     if source.format == "jsonl":
-        return ReadJsonl(source)
-    return ReadParquet(source)
+        return ReadJsonl(source, config.output.text_prefix_chars)
+    return ReadParquet(source, config.output.text_prefix_chars)
 
 
 class ReadSources(beam.PTransform):

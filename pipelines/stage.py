@@ -7,11 +7,12 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from filters.base import Drop, DropError
+from schemas.config import OutputConfig
 from schemas.tables import REJECTED_SCHEMA
 
 REJECTED = "rejected"
 KEPT = "kept"
-_PREFIX_CHARS = 300
+_PREFIX_CHARS = OutputConfig.model_fields["text_prefix_chars"].default  # the default lives in the config
 
 
 def rejection_row(doc: dict, stage: str, drop: Drop, prefix_chars: int = _PREFIX_CHARS) -> dict:
