@@ -1,12 +1,16 @@
-"""The whole pipeline at two input sizes, beside datatrove on the same WARC files.
+"""The crawl-scale benchmark, one command: zhpile's whole pipeline at each input size,
+beside datatrove on the same WARC files, then each zhpile stage alone.
 
-    python benchmarks/compare.py [--pages 10000 40000] [--datatrove-python /path/to/python]
+    python benchmarks/compare.py [--mb 100 400] [--datatrove-python /path/to/python]
 
-For each size: generates a crawl (benchmarks/corpus.py, labelled pages), runs `zhpile run`
-(local runner, one worker) and, if given a Python with datatrove installed (a benchmark-only
-extra: datatrove[processing], spacy, jieba, trafilatura, warcio, faust-cchardet, python-magic,
-orjson), benchmarks/datatrove_pipeline.py with the comparable steps. Prints wall time,
-documents and MB per second, peak RSS (GNU time), and what each kept, by page kind.
+For each size: generates a crawl of about that many MB of compressed WARC
+(benchmarks/corpus.py, labelled pages), runs `zhpile run` (local runner, one worker) and,
+if given a Python with datatrove installed (a benchmark-only extra: datatrove[processing],
+spacy, jieba, trafilatura, warcio, faust-cchardet, python-magic, orjson),
+benchmarks/datatrove_pipeline.py with the comparable steps. Prints wall time, documents and
+MB per second per core, peak RSS (GNU time), what each system kept by page kind, and the
+ratio of documents per second; then the per-stage table (benchmarks/stages.py) on the
+smallest corpus.
 """
 from __future__ import annotations
 
@@ -23,13 +27,18 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
+from benchmarks.stages import print_stage_table, stage_rows  # noqa: E402
+
+KINDS = ("zh", "dup", "near", "en", "short", "junk")
 
 
 def timed(cmd: list[str], log: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of a command, from GNU time."""
+    """(seconds, peak RSS in MB) of a command, from GNU time; one core (taskset) so the
+    figures are per core whatever the machine."""
     stats = log + ".time"
     with open(log, "w") as out:
-        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", stats, *cmd], check=True, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", stats, "taskset", "-c", "0", *cmd],
+                       check=True, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     seconds, rss_kb = open(stats).read().split()[-2:]
     return float(seconds), int(rss_kb) / 1024
 
@@ -50,39 +59,51 @@ def datatrove_kept(out: str) -> set[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, nargs="+", default=[10000, 40000])
+    parser.add_argument("--mb", type=float, nargs="+", default=[200], help="compressed WARC sizes to generate and run")
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
     parser.add_argument("--datatrove-python")
+    parser.add_argument("--no-stages", action="store_true", help="skip the per-stage table")
     args = parser.parse_args()
     rows = []
-    for pages in args.pages:
-        corpus = os.path.join(args.workdir, f"compare-{pages}")
+    for size in args.mb:
+        corpus = os.path.join(args.workdir, f"crawl-{size:g}mb")
         if not os.path.exists(os.path.join(corpus, "labels.json")):
-            write_corpus(corpus, pages, n_files=4)
+            write_corpus(corpus, mb=size)
         labels = json.load(open(os.path.join(corpus, "labels.json")))
         mb = sum(os.path.getsize(p) for p in glob.glob(os.path.join(corpus, "*.warc.gz"))) / 1e6
-        config = os.path.join(args.workdir, f"compare-{pages}.yaml")
+        config = os.path.join(args.workdir, f"crawl-{size:g}mb.yaml")
         with open(config, "w") as f:
             f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
-        out = os.path.join(args.workdir, f"compare-{pages}-zhpile")
+        out = corpus + "-zhpile"
         seconds, rss = timed([sys.executable, "-m", "pipelines.cli", "run", config, "--output", out, "--overwrite"], out + ".log")
-        rows.append(("zhpile", pages, mb, seconds, rss, zhpile_kept(out)))
+        rows.append(("zhpile", labels, mb, seconds, rss, zhpile_kept(out)))
+        print(f"zhpile {mb:.0f} MB: {seconds:.1f}s", flush=True)
         if args.datatrove_python:
-            out = os.path.join(args.workdir, f"compare-{pages}-datatrove")
+            out = corpus + "-datatrove"
             shutil.rmtree(out, ignore_errors=True)
             model = os.path.join(ROOT, "filters", "data", "lid.176.ftz")
             seconds, rss = timed([args.datatrove_python, os.path.join(ROOT, "benchmarks", "datatrove_pipeline.py"), corpus, out, model],
                                  out + ".log")
-            rows.append(("datatrove", pages, mb, seconds, rss, datatrove_kept(out)))
-        kinds = collections.Counter(labels.values())
+            rows.append(("datatrove", labels, mb, seconds, rss, datatrove_kept(out)))
+            print(f"datatrove {mb:.0f} MB: {seconds:.1f}s", flush=True)
+
+    kinds = collections.Counter(rows[-1][1].values())
     print(f"\npages by kind (last size): {dict(kinds)}\n")
-    print("| system | pages | MB (WARC.gz) | seconds | docs/s (1 core) | MB/s | peak RSS MB | kept zh | kept dup | kept en | kept short | kept junk |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, pages, mb, seconds, rss, kept in rows:
-        labels = json.load(open(os.path.join(args.workdir, f"compare-{pages}", "labels.json")))
+    print("| system | pages | MB (WARC.gz) | seconds | docs/s (1 core) | MB/s | peak RSS MB | "
+          + " | ".join(f"kept {k}" for k in KINDS) + " |")
+    print("|---|" + "---:|" * (6 + len(KINDS)))
+    rate = {}
+    for name, labels, mb, seconds, rss, kept in rows:
         by_kind = collections.Counter(labels[u] for u in kept if u in labels)
-        print(f"| {name} | {pages} | {mb:.1f} | {seconds:.1f} | {pages / seconds:,.0f} | {mb / seconds:.2f} | {rss:,.0f} | "
-              + " | ".join(str(by_kind[k]) for k in ("zh", "dup", "en", "short", "junk")) + " |")
+        rate[name, len(labels)] = len(labels) / seconds
+        print(f"| {name} | {len(labels):,} | {mb:.1f} | {seconds:.1f} | {len(labels) / seconds:,.1f} | {mb / seconds:.2f} | {rss:,.0f} | "
+              + " | ".join(str(by_kind[k]) for k in KINDS) + " |")
+    for (name, pages), r in rate.items():
+        if name == "datatrove":
+            print(f"\n{pages:,} pages: zhpile {rate['zhpile', pages] / r:.1f}x datatrove's documents per second per core")
+    if not args.no_stages:
+        print()
+        print_stage_table(stage_rows(os.path.join(args.workdir, f"crawl-{min(args.mb):g}mb")))
 
 
 if __name__ == "__main__":

@@ -1,18 +1,20 @@
 """datatrove on the benchmark corpus, with steps comparable to zhpile's (benchmark only;
 run with a Python that has datatrove, spacy and jieba, see benchmarks/compare.py).
 
-    python benchmarks/datatrove_pipeline.py CORPUS_DIR OUT_DIR LID_MODEL
+    python benchmarks/datatrove_pipeline.py CORPUS_DIR OUT_DIR LID_MODEL [--no-minhash]
 
 WarcReader -> Trafilatura -> LanguageFilter(zh) -> GopherRepetitionFilter -> GopherQualityFilter
-(Chinese settings) -> JsonlWriter, then, with --minhash, MinHash dedup (signatures, buckets,
-clusters, filter). Offline: the lid.176 model is put where datatrove caches it.
+(Chinese settings) -> JsonlWriter, then MinHash dedup (signatures, buckets, clusters, filter),
+each of the five stages a LocalPipelineExecutor job on one worker. Offline: the lid.176 model
+is put where datatrove caches it.
 
-Measured limit (datatrove 0.10.1): MinhashDedupSignature(language="cmn_Hani") fails under
-LocalPipelineExecutor with "TypeError: cannot pickle 'module' object" (its spaCy+jieba word
-tokenizer cannot be deep-copied), so the comparison runs datatrove without its MinHash stages.
+Each stage runs in a fresh process, as separate datatrove jobs do: in one process the
+executor deep-copies the MinHash step after the Gopher filter has loaded the spaCy+jieba
+word tokenizer, which fails ("TypeError: cannot pickle 'module' object", datatrove 0.10.1).
 """
 import os
 import shutil
+import subprocess
 import sys
 
 
@@ -29,8 +31,7 @@ def place_lid_model(model: str) -> None:
         open(target + ".completed", "w").close()  # datatrove's "download finished" marker
 
 
-def main(corpus: str, out: str, model: str, with_minhash: bool = False) -> None:
-    place_lid_model(model)
+def stages(corpus: str, out: str, with_minhash: bool):
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter, MinhashDedupSignature
     from datatrove.pipeline.dedup.minhash import MinhashConfig
@@ -58,12 +59,21 @@ def main(corpus: str, out: str, model: str, with_minhash: bool = False) -> None:
     ]
     if not with_minhash:
         steps = steps[:1]
-        os.makedirs(out, exist_ok=True)
         steps[0][-1] = JsonlWriter(final)
-    for i, pipeline in enumerate(steps):
-        tasks = minhash.num_buckets if i == 2 else 1
-        LocalPipelineExecutor(pipeline=pipeline, tasks=tasks, workers=1, logging_dir=os.path.join(out, f"logs{i}")).run()
+    return [LocalPipelineExecutor(pipeline=pipeline, tasks=minhash.num_buckets if i == 2 else 1, workers=1,
+                                  logging_dir=os.path.join(out, f"logs{i}"))
+            for i, pipeline in enumerate(steps)]
+
+
+def main(corpus: str, out: str, model: str, *flags: str) -> None:
+    with_minhash = "--no-minhash" not in flags
+    if "--stage" in flags:
+        stages(corpus, out, with_minhash)[int(flags[flags.index("--stage") + 1])].run()
+        return
+    place_lid_model(model)
+    for i in range(5 if with_minhash else 1):
+        subprocess.run([sys.executable, os.path.abspath(__file__), corpus, out, model, *flags, "--stage", str(i)], check=True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4], with_minhash="--minhash" in sys.argv)
+    main(*sys.argv[1:])

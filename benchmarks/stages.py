@@ -1,30 +1,29 @@
-"""Per-stage throughput on a generated crawl, and each stage's share of a whole run.
+"""Per-stage throughput on a generated crawl: each stage's pure function alone over every
+page, one core, in this process (the whole pipeline is timed by benchmarks/compare.py).
 
-    python benchmarks/stages.py [--pages 20000] [--workdir /tmp/zhpile-bench]
-
-Each stage's pure function runs alone over every page (one core, in this process);
-then the whole pipeline runs with `zhpile run` (local FnApiRunner, one worker) and
-the table shows what share of that wall time each stage's own work accounts for.
+    python benchmarks/stages.py [--mb 20] [--workdir /tmp/zhpile-bench]
 """
 from __future__ import annotations
 
 import argparse
+import glob
 import os
-import resource
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
-from benchmarks.runner import time_zhpile_run  # noqa: E402
 from filters import quality  # noqa: E402
 from filters.base import DropError  # noqa: E402
 from filters.dedup import exact_key  # noqa: E402
 from filters.extract import page_text  # noqa: E402
 from filters.langid import LanguageIdentifier  # noqa: E402
+from filters.minhash import MinHasher  # noqa: E402
 from filters.mojibake import repair_mojibake  # noqa: E402
 from filters.normalize import normalize_text, to_simplified  # noqa: E402
+from filters.pii import redact_pii  # noqa: E402
+from schemas.config import DedupConfig  # noqa: E402
 
 
 def read_payloads(paths):
@@ -44,21 +43,14 @@ def timed(fn, items):
     return results, time.perf_counter() - start
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=20000)
-    parser.add_argument("--workdir", default="/tmp/zhpile-bench")
-    args = parser.parse_args()
-    corpus = os.path.join(args.workdir, f"corpus-{args.pages}")
-    if not os.path.isdir(corpus):
-        write_corpus(corpus, args.pages)
-    paths = sorted(os.path.join(corpus, p) for p in os.listdir(corpus) if p.endswith(".warc.gz"))
+def stage_rows(corpus: str) -> list[tuple[str, int, float, float]]:
+    """(stage, documents, seconds, input MB) for each stage alone over the corpus's pages."""
+    paths = sorted(glob.glob(os.path.join(corpus, "*.warc.gz")))
     mb = sum(os.path.getsize(p) for p in paths) / 1e6
-
     rows = []
     start = time.perf_counter()
     payloads = read_payloads(paths)
-    rows.append(("read (FastWARC)", len(payloads), time.perf_counter() - start))
+    rows.append(("read (FastWARC)", len(payloads), time.perf_counter() - start, mb))
 
     def extract(item):
         try:
@@ -66,32 +58,51 @@ def main() -> None:
         except DropError:
             return None
 
+    html_mb = sum(len(p[0]) for p in payloads) / 1e6
     texts, t = timed(extract, payloads)
-    rows.append(("extract (charset + HTML)", len(payloads), t))
+    rows.append(("extract (charset + HTML)", len(payloads), t, html_mb))
     texts = [x for x in texts if x is not None]
+    text_mb = sum(len(x.encode("utf-8", "surrogatepass")) for x in texts) / 1e6
     texts, t = timed(lambda x: normalize_text(repair_mojibake(x).text), texts)
-    rows.append(("normalise + mojibake", len(texts), t))
-    _, t = timed(quality.signals, texts)
-    rows.append(("quality signals", len(texts), t))
+    rows.append(("normalise + mojibake", len(texts), t, text_mb))
+    _, t = timed(quality.pathological_signals, texts)
+    rows.append(("pathological signals", len(texts), t, text_mb))
     lid = LanguageIdentifier()
     _, t = timed(lid.predict, texts)
-    rows.append(("language ID", len(texts), t))
+    rows.append(("language ID", len(texts), t, text_mb))
     _, t = timed(to_simplified, texts)
-    rows.append(("OpenCC t2s", len(texts), t))
+    rows.append(("OpenCC t2s", len(texts), t, text_mb))
     _, t = timed(exact_key, texts)
-    rows.append(("exact-dedup key", len(texts), t))
+    rows.append(("exact-dedup key", len(texts), t, text_mb))
+    cfg = DedupConfig()
+    hasher = MinHasher(cfg.num_perm, cfg.ngram, cfg.seed)
+    _, t = timed(hasher.signature, texts)
+    rows.append((f"MinHash signature ({cfg.ngram}-grams, {cfg.num_perm} permutations)", len(texts), t, text_mb))
+    _, t = timed(quality.signals, texts)
+    rows.append(("quality signals (all)", len(texts), t, text_mb))
+    _, t = timed(quality.word_stats, texts)
+    rows.append(("  of which jieba word statistics", len(texts), t, text_mb))
+    _, t = timed(redact_pii, texts)
+    rows.append(("PII redaction", len(texts), t, text_mb))
+    return rows
 
-    whole = time_zhpile_run(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n',
-                            os.path.join(args.workdir, "bench.yaml"), os.path.join(args.workdir, "out"))
 
-    print(f"\ncorpus: {len(payloads)} pages, {mb:.1f} MB compressed WARC ({corpus})\n")
-    print("| stage | docs | docs/s (1 core) | share of whole run |")
+def print_stage_table(rows) -> None:
+    print("| stage (function alone, 1 core) | docs | docs/s | MB/s of its input |")
     print("|---|---:|---:|---:|")
-    for name, n, t in rows:
-        print(f"| {name} | {n} | {n / t:,.0f} | {100 * t / whole:.1f}% |")
-    print(f"| **whole pipeline** (`zhpile run`, 1 worker) | {len(payloads)} | {len(payloads) / whole:,.0f} | 100% |")
-    print(f"\nwhole run: {whole:.1f}s, {mb / whole:.2f} MB/s of compressed WARC; "
-          f"peak RSS of this benchmark process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    for name, n, t, mb in rows:
+        print(f"| {name} | {n:,} | {n / t:,.0f} | {mb / t:.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20)
+    parser.add_argument("--workdir", default="/tmp/zhpile-bench")
+    args = parser.parse_args()
+    corpus = os.path.join(args.workdir, f"crawl-{args.mb:g}mb")
+    if not os.path.exists(os.path.join(corpus, "labels.json")):
+        write_corpus(corpus, mb=args.mb)
+    print_stage_table(stage_rows(corpus))
 
 
 if __name__ == "__main__":
