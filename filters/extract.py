@@ -53,11 +53,13 @@ def _lines(tree, main_content: bool) -> list[tuple[str, int, bool]]:
                                 links=True, list_bullets=False, alt_texts=False, form_fields=False, noscript=False)
     lines = []
     for line in marked.split("\n"):
-        if not line.strip():
-            continue
-        text = html.unescape(_TAG.sub("", line)).strip()
+        # Most lines have no markup or no entity: skip the regexes they would not match.
+        text = _TAG.sub("", line) if "<" in line else line
+        if "&" in text:
+            text = html.unescape(text)
+        text = text.strip()
         if text:
-            link = sum(len(_TAG.sub("", a)) for a in _ANCHOR.findall(line))
+            link = sum(len(_TAG.sub("", a)) for a in _ANCHOR.findall(line)) if "<a" in line else 0
             lines.append((text, min(link, len(text)), _HEADING.match(line) is not None))
     return lines
 
@@ -97,7 +99,10 @@ def html_to_text(page: str, main_content: bool = True) -> str:
     footers removed. Two candidates from one parse: the densest region of the whole
     page, and resiliparse's main-content extraction without chrome lines; the region
     wins unless it is much shorter (forums spread content over many short blocks)."""
-    tree = HTMLTree.parse(SURROGATES.sub("\ufffd", page))  # the parser needs encodable text
+    try:
+        tree = HTMLTree.parse(page)
+    except UnicodeEncodeError:  # lone surrogates: the parser needs encodable text
+        tree = HTMLTree.parse(SURROGATES.sub("\ufffd", page))
     lines = _lines(tree, False)
     if not main_content:
         return "\n".join(text for text, _l, _h in lines)

@@ -19,3 +19,8 @@ def unit_hash(*parts: object) -> int:
 def unit_float(*parts: object) -> float:
     """Uniform in [0, 1), deterministic in `parts`."""
     return unit_hash(*parts) / 2.0**64
+
+
+def text_digest(text: str) -> bytes:
+    """A 128-bit digest of a text as it is, to tell whether it changed between stages."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()

@@ -93,30 +93,47 @@ def max_periodic_span(cps: np.ndarray) -> int:
     return best
 
 
-def _ngram_hashes(cps: np.ndarray, n: int) -> np.ndarray:
-    h = np.zeros(cps.size - n + 1, dtype=np.uint64)
-    for k in range(n):  # polynomial rolling hash, wrap-around arithmetic
-        h = h * np.uint64(1_000_003) + cps[k:cps.size - n + 1 + k].astype(np.uint64)
-    return h
+_BASE = np.uint64(1_000_003)
+_BASE_INV = np.uint64(pow(1_000_003, -1, 2**64))  # the base is odd: invertible modulo 2**64
 
 
-def top_ngram_share(cps: np.ndarray, n: int) -> float:
+class NgramHashes:
+    """Polynomial hashes (wrap-around, modulo 2**64) of every n-gram of a code point
+    array, for any n, from one pass of prefix sums: with Q[i] = sum of c[j] * base**-j
+    for j < i, the n-gram at i hashes to base**(i+n-1) * (Q[i+n] - Q[i])."""
+
+    def __init__(self, cps: np.ndarray):
+        self.size = int(cps.size)
+        inv_powers = np.full(self.size, _BASE_INV, dtype=np.uint64)
+        inv_powers[:1] = 1
+        self.powers = np.full(self.size + 1, _BASE, dtype=np.uint64)
+        self.powers[0] = 1
+        np.cumprod(self.powers, dtype=np.uint64, out=self.powers)
+        self.prefix = np.zeros(self.size + 1, dtype=np.uint64)
+        np.cumsum(cps.astype(np.uint64) * np.cumprod(inv_powers, dtype=np.uint64), dtype=np.uint64, out=self.prefix[1:])
+
+    def of(self, n: int) -> np.ndarray:
+        m = self.size - n + 1
+        return self.powers[n - 1:n - 1 + m] * (self.prefix[n:] - self.prefix[:m])
+
+
+def top_ngram_share(cps: np.ndarray, n: int, hashes: NgramHashes | None = None) -> float:
     """Share of characters covered by the most frequent character n-gram (Gopher's
     top n-gram rule on characters)."""
     if cps.size < n + 1:
         return 0.0
-    h = np.sort(_ngram_hashes(cps, n))
+    h = np.sort((hashes or NgramHashes(cps)).of(n))
     bounds = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1], [True])))
     top = int(np.diff(bounds).max())
     return float(min(top * n / cps.size, 1.0)) if top > 1 else 0.0
 
 
-def dup_ngram_share(cps: np.ndarray, n: int) -> float:
+def dup_ngram_share(cps: np.ndarray, n: int, hashes: NgramHashes | None = None) -> float:
     """Share of characters inside character n-grams that occur more than once (Gopher's
     duplicate n-gram rule on characters)."""
     if cps.size < n + 1:
         return 0.0
-    h = _ngram_hashes(cps, n)
+    h = (hashes or NgramHashes(cps)).of(n)
     order = np.argsort(h)
     same = h[order][1:] == h[order][:-1]
     if not same.any():
@@ -195,8 +212,10 @@ def pathological_signals(text: str) -> dict:
     }
 
 
-def signals(text: str) -> dict:
-    """Every quality signal of `text` (the pathological ones included)."""
+def signals(text: str, pathological: dict | None = None) -> dict:
+    """The quality signals of `text` the rules judge (the pathological ones included:
+    pass them as `pathological` when already measured on this same text). The word
+    statistics are separate (word_signals): no rule reads them and jieba is slow."""
     cps = codepoints(text)
     cls = _classify(cps)
     visible = cps[cls != _SPACE]
@@ -207,7 +226,7 @@ def signals(text: str) -> dict:
     paragraphs = [p.strip() for p in _PARAGRAPH.split(text) if p.strip()]
     dup_line, _ = _duplicates(lines)
     dup_para, _ = _duplicates(paragraphs)
-    s = pathological_signals(text)
+    s = dict(pathological) if pathological is not None else pathological_signals(text)
     s.update({
         "n_lines": len(lines),
         "mean_line_chars": round(sum(map(len, lines)) / len(lines), 1) if lines else 0.0,
@@ -220,18 +239,23 @@ def signals(text: str) -> dict:
         "stop_char_ratio": round(float(_IS_STOP[np.minimum(visible, 0xFFFF)].sum()) / max(han, 1), 4),
         "fluency": round(fluency(text), 3),
     })
-    mean_word, single, s["est_words"] = word_stats(text)
-    s["mean_word_chars"], s["single_char_word_ratio"] = round(mean_word, 3), round(single, 4)
     # Repetition is measured on the Han characters alone, as Gopher measures it on words
     # (runs of punctuation like `-----` are the pathological rules' business), with n
     # doubled: a Chinese word is about two characters.
     han_cps = cps[cls == _HAN]
+    hashes = NgramHashes(han_cps)
     for k in TOP_NGRAMS:
-        s[f"top_{k}gram_share"] = round(top_ngram_share(han_cps, k), 4)
+        s[f"top_{k}gram_share"] = round(top_ngram_share(han_cps, k, hashes), 4)
     for k in DUP_NGRAMS:
-        s[f"dup_{k}gram_share"] = round(dup_ngram_share(han_cps, k), 4)
+        s[f"dup_{k}gram_share"] = round(dup_ngram_share(han_cps, k, hashes), 4)
     s.update(flagged_shares(text))
     return s
+
+
+def word_signals(text: str) -> dict:
+    """jieba word statistics (see word_stats) under their stored names."""
+    mean_word, single, est_words = word_stats(text)
+    return {"mean_word_chars": round(mean_word, 3), "single_char_word_ratio": round(single, 4), "est_words": est_words}
 
 
 _COMPARE = {">": operator.gt, "<": operator.lt, ">=": operator.ge}

@@ -76,13 +76,14 @@ class _BucketEdges(beam.DoFn):
 
 
 def _star_round(edges, label: str, step):
+    """One round: group edges by node, apply the star step. Edges emitted twice are not
+    made distinct (a shuffle more): the next round's grouping collapses them in a set."""
     keyed = (edges | f"{label}Emit" >> beam.FlatMap(lambda e: [(e[0], e[1]), (e[1], e[0])]))
     if step is small_star:  # small-star only looks at smaller neighbours
         keyed = keyed | f"{label}Smaller" >> beam.Filter(lambda kv: kv[1] < kv[0])
     return (keyed
             | f"{label}Group" >> beam.GroupByKey()
-            | f"{label}Star" >> beam.FlatMap(lambda kv: step(kv[0], set(kv[1])))
-            | f"{label}Distinct" >> beam.Distinct())
+            | f"{label}Star" >> beam.FlatMap(lambda kv: step(kv[0], set(kv[1]))))
 
 
 class ConnectedComponents(beam.PTransform):

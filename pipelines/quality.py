@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from filters import quality
 from filters.base import Drop
+from filters.ids import text_digest
 from filters.classifier import QualityClassifier, pareto_keep
 from filters.pii import redact_pii
 from filters.safety import blocked_domain
@@ -22,6 +23,8 @@ class Pathological(StageDoFn):
 
     def apply(self, doc):
         doc["quality"] = {**doc.get("quality", {}), **quality.pathological_signals(doc["text"])}
+        # ContentQuality reuses these signals if the text is still the same then.
+        doc["pathological_of"] = text_digest(doc["text"])
         if self.cfg.block_domains:
             domain = blocked_domain(doc.get("url"))
             if domain:
@@ -32,7 +35,8 @@ class Pathological(StageDoFn):
 class ContentQuality(StageDoFn):
     """Every signal on the final text (after Traditional-to-Simplified conversion, which
     fluency and the word lists expect, and after recurring lines were removed), then the
-    content rules."""
+    content rules; jieba's word statistics only for the documents the rules keep (no rule
+    reads them, and jieba is the slowest signal)."""
 
     stage = "quality"
 
@@ -41,8 +45,14 @@ class ContentQuality(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
-        doc["quality"].update(quality.signals(doc["text"]))
-        return quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES) or doc
+        text = doc["text"]
+        unchanged = doc.pop("pathological_of", None) == text_digest(text)
+        doc["quality"].update(quality.signals(text, pathological=doc["quality"] if unchanged else None))
+        drop = quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES)
+        if drop is not None:
+            return drop
+        doc["quality"].update(quality.word_signals(text))
+        return doc
 
 
 class ClassifierQuality(StageDoFn):

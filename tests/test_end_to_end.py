@@ -114,6 +114,8 @@ def test_clean_rows_carry_provenance_and_signals(sample_run):
     for chrome in ("首页", "相关阅读", "京ICP备", "脚本不是正文", "font-size"):
         assert chrome not in river["text"]
     assert river["quality"]["han_ratio"] > 0.8
+    # jieba's word statistics are measured on every kept document.
+    assert all(r["quality"]["est_words"] > 0 and r["quality"]["mean_word_chars"] > 1 for r in sample_run.all_clean())
     big5 = cc["http://tw.example.com/big5.html"]
     assert big5["converted_t2s"] is True and big5["text"].startswith("台湾的夜市文化")
     assert cc["http://rice.example.cn/declared-utf8-but-gbk.html"]["text"].startswith("稻田里的一年")

@@ -3,6 +3,7 @@ fastText quality classifier."""
 import json
 import random
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,8 +33,13 @@ def verdict(text: str):
 
 def test_signals_match_the_stored_struct():
     stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars"}
-    assert set(quality.signals(GOOD)) == stored
-    assert set(quality.signals("")) == stored
+    for text in (GOOD, ""):
+        assert set(quality.signals(text)) | set(quality.word_signals(text)) == stored
+        assert not set(quality.signals(text)) & set(quality.word_signals(text))
+
+
+def test_signals_reuse_pathological_signals_measured_on_the_same_text():
+    assert quality.signals(GOOD, pathological=quality.pathological_signals(GOOD)) == quality.signals(GOOD)
 
 
 def test_good_articles_pass_every_rule():
@@ -274,3 +280,14 @@ classifier: {{model: absent.bin}}
 """)
     assert run_zhpile("run", config, "--output", tmp_path / "out") == 2
     assert "classifier.model" in capsys.readouterr().err
+
+
+def test_ngram_hashes_from_prefix_sums_equal_direct_polynomial_hashes():
+    rng = np.random.default_rng(0)
+    cps = rng.integers(0x4E00, 0xA000, 500).astype(np.uint32)
+    hashes = quality.NgramHashes(cps)
+    for n in (1, 4, 10, 20, 500):
+        direct = np.zeros(cps.size - n + 1, dtype=np.uint64)
+        for k in range(n):
+            direct = direct * np.uint64(1_000_003) + cps[k:cps.size - n + 1 + k].astype(np.uint64)
+        assert np.array_equal(hashes.of(n), direct)
