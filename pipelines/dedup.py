@@ -53,26 +53,38 @@ def _losers_of_group(element):
             yield node[1], winner[1]
 
 
-class _BucketEdges(beam.DoFn):
-    """One LSH bucket -> star edges from its smallest member to every other member whose
-    signature agrees with it at the threshold. A bucket of thousands is streamed twice,
-    never loaded whole."""
+def _bucket_candidates(element):
+    """One LSH bucket -> a star of candidate edges, (member id, (root, member)), from its
+    smallest member to every other. A bucket of thousands is streamed twice, never
+    loaded whole."""
+    _key, members = element
+    root = min(members)
+    for node in members:
+        if node != root:
+            yield node[1], (root, node)
+
+
+def _attach_member_signature(element):
+    """(member id, {candidates, sig}) -> (root id, (root, member, member signature))."""
+    _id, grouped = element
+    sig = next(iter(grouped["sig"]))  # every member has its fingerprint
+    for root, member in grouped["cand"]:
+        yield root[1], (root, member, sig)
+
+
+class _VerifiedEdges(beam.DoFn):
+    """(root id, {candidates with the member's signature, sig}) -> the (root, member)
+    edges whose signatures agree at the threshold (all of them without verification)."""
 
     def __init__(self, threshold: float, verify: bool):
         self.threshold, self.verify = threshold, verify
 
     def process(self, element):
-        _key, members = element
-        root, root_sig = None, None
-        for node, sig in members:
-            if root is None or node < root:
-                root, root_sig = node, sig
-        anchor = np.frombuffer(root_sig, dtype=np.uint32)
-        for node, sig in members:
-            if node == root:
-                continue
+        _id, grouped = element
+        anchor = np.frombuffer(next(iter(grouped["sig"])), dtype=np.uint32)
+        for root, member, sig in grouped["cand"]:
             if not self.verify or estimated_jaccard(anchor, np.frombuffer(sig, dtype=np.uint32)) >= self.threshold:
-                yield root, node
+                yield root, member
 
 
 def _star_round(edges, label: str, step):
@@ -173,12 +185,22 @@ class Deduplicate(beam.PTransform):
         near, unconverged, cluster_stats = p | "NoNear" >> beam.Create([]), None, []
         if cfg.near:
             bands, rows = lsh_params(cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight)
-            edges = (fps
-                     | "Bands" >> beam.FlatMap(lambda kv: [(k, (kv[1]["node"], kv[1]["sig"]))
-                                                           for k in band_keys(np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)])
-                     | "GroupBand" >> beam.GroupByKey()
-                     | "BucketEdges" >> beam.ParDo(_BucketEdges(cfg.threshold, cfg.verify))
-                     | "DistinctEdges" >> beam.Distinct())
+            # Buckets carry ids only; signatures join the (few, distinct) candidate edges
+            # afterwards, once per side: 25 bands x 512 bytes of signature per document
+            # made the band shuffle the run's largest (and the local runner's peak memory).
+            sigs = fps | "Signature" >> beam.Map(lambda kv: (kv[0], kv[1]["sig"]))
+            candidates = (fps
+                          | "Bands" >> beam.FlatMap(lambda kv: [(k, kv[1]["node"]) for k in band_keys(
+                              np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)])
+                          | "GroupBand" >> beam.GroupByKey()
+                          | "BucketCandidates" >> beam.FlatMap(_bucket_candidates)
+                          | "DistinctCandidates" >> beam.Distinct())
+            edges = ({"cand": candidates, "sig": sigs}
+                     | "JoinMemberSig" >> beam.CoGroupByKey()
+                     | "MemberSig" >> beam.FlatMap(_attach_member_signature))
+            edges = ({"cand": edges, "sig": sigs}
+                     | "JoinRootSig" >> beam.CoGroupByKey()
+                     | "VerifiedEdges" >> beam.ParDo(_VerifiedEdges(cfg.threshold, cfg.verify)))
             parents, unconverged = edges | "Components" >> ConnectedComponents(cfg.cc_rounds)
             near = parents | "NearLosers" >> beam.Map(lambda kv: (kv[0][1], kv[1]))
             cluster_stats = (parents
@@ -188,11 +210,12 @@ class Deduplicate(beam.PTransform):
 
         removals = p | "NoRemovals" >> beam.Create([])
         if cfg.lines:
-            survivors = (({"fp": fps, "exact": exact, "near": near})
+            line_sets = fps | "LineKeys" >> beam.Map(lambda kv: (kv[0], kv[1]["lines"]))
+            survivors = (({"lines": line_sets, "exact": exact, "near": near})
                          | "JoinFingerprints" >> beam.CoGroupByKey()
                          | "SurvivorLines" >> beam.FlatMap(
                              lambda kv: [] if (list(kv[1]["exact"]) or list(kv[1]["near"]))
-                             else [(line, kv[0]) for fp in kv[1]["fp"] for line in fp["lines"]]))
+                             else [(line, kv[0]) for lines in kv[1]["lines"] for line in lines]))
             cap, salts = cfg.line_min_docs, cfg.line_salts
             frequent = (survivors
                         | "LineOnce" >> beam.Map(lambda kv: (kv[0], 1))

@@ -27,6 +27,11 @@ def _text_stats(doc: dict) -> list:
     return [1, doc.get("raw_bytes") or 0, len(text.encode("utf-8", "surrogatepass")), len(text)]
 
 
+def _read_stats(d: dict) -> list:
+    return [(("read", d["source"]), [1, d.get("raw_bytes") or 0, 0, 0]),
+            (("file_read", d["source"], d["input_file"]), [1, 0, 0, 0])]
+
+
 def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
     prefix = {"prefix_chars": config.output.text_prefix_chars}
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
@@ -35,12 +40,12 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     # Every input file is listed in the report, also one that holds no document.
     input_files = p | "InputFiles" >> beam.Create(
         [(("file_read", source, path), [0, 0, 0, 0]) for source, paths in sorted(files.items()) for path in paths])
-    read_stats = (
-        (docs, rejected_read)
-        | "AllRead" >> beam.Flatten()
-        | "ReadStats" >> beam.FlatMap(lambda d: [(("read", d["source"]), [1, d.get("raw_bytes") or 0, 0, 0]),
-                                                 (("file_read", d["source"], d["input_file"]), [1, 0, 0, 0])])
-    )
+    # Counted where the records are read, each collection on its own: a Flatten of the
+    # read documents would make the local runner hold every raw payload in memory.
+    read_stats = [
+        pcoll | f"ReadStats{i}" >> beam.FlatMap(_read_stats)
+        for i, pcoll in enumerate((docs, rejected_read))
+    ]
 
     rejected = [rejected_read]
     docs, dropped = apply_stage(docs, "Extract", ExtractText(config.extract, **prefix))
@@ -75,7 +80,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 
     stats = [
         input_files,
-        read_stats,
+        *read_stats,
         dedup_stats,
         docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
                                                        (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
