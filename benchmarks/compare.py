@@ -29,7 +29,16 @@ sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
 from benchmarks.stages import print_stage_table, stage_rows  # noqa: E402
 
-KINDS = ("zh", "dup", "near", "en", "short", "junk")
+KINDS = ("zh", "en", "short", "junk")
+
+
+def kept_summary(labels: dict, kept: set[str]) -> list[int]:
+    """Kept pages by kind (a duplicate copy counts as the kind it copies), then the copies
+    kept beyond one per group of an article and its exact or near duplicates."""
+    by_kind = collections.Counter("zh" if labels[u][0] in ("dup", "near") else labels[u][0] for u in kept if u in labels)
+    per_group = collections.Counter(labels[u][1] for u in kept if u in labels)
+    copies = sum(n - 1 for n in per_group.values() if n > 1)
+    return [by_kind[k] for k in KINDS] + [copies]
 
 
 def timed(cmd: list[str], log: str) -> tuple[float, float]:
@@ -87,17 +96,17 @@ def main() -> None:
             rows.append(("datatrove", labels, mb, seconds, rss, datatrove_kept(out)))
             print(f"datatrove {mb:.0f} MB: {seconds:.1f}s", flush=True)
 
-    kinds = collections.Counter(rows[-1][1].values())
-    print(f"\npages by kind (last size): {dict(kinds)}\n")
+    kinds = collections.Counter(kind for kind, _group in rows[-1][1].values())
+    groups = len({group for kind, group in rows[-1][1].values() if kind == "zh"})
+    print(f"\npages by kind (last size): {dict(kinds)}; {groups} distinct Chinese articles\n")
     print("| system | pages | MB (WARC.gz) | seconds | docs/s (1 core) | MB/s | peak RSS MB | "
-          + " | ".join(f"kept {k}" for k in KINDS) + " |")
-    print("|---|" + "---:|" * (6 + len(KINDS)))
+          + " | ".join(f"kept {k}" for k in KINDS) + " | duplicate copies kept |")
+    print("|---|" + "---:|" * (7 + len(KINDS)))
     rate = {}
     for name, labels, mb, seconds, rss, kept in rows:
-        by_kind = collections.Counter(labels[u] for u in kept if u in labels)
         rate[name, len(labels)] = len(labels) / seconds
         print(f"| {name} | {len(labels):,} | {mb:.1f} | {seconds:.1f} | {len(labels) / seconds:,.1f} | {mb / seconds:.2f} | {rss:,.0f} | "
-              + " | ".join(str(by_kind[k]) for k in KINDS) + " |")
+              + " | ".join(map(str, kept_summary(labels, kept))) + " |")
     for (name, pages), r in rate.items():
         if name == "datatrove":
             print(f"\n{pages:,} pages: zhpile {rate['zhpile', pages] / r:.1f}x datatrove's documents per second per core")

@@ -144,22 +144,24 @@ def repost(rng: random.Random, pool: list[str], paragraphs: list[str]) -> list[s
 
 
 def pages(n_pages: int | None, seed: int):
-    """(url, HTTP response bytes, kind) for every page; kind is zh, dup, near, en, short or
-    junk. Endless when n_pages is None."""
+    """(url, HTTP response bytes, kind, group) for every page; kind is zh, dup, near, en,
+    short or junk; copies (dup, near) share the group of the page they copy. Endless when
+    n_pages is None."""
     rng = random.Random(seed)
     pool = sentence_pool()
     english = [" ".join(pars) for _t, pars in EN.values()]
-    made: list[bytes] = []
-    articles: list[tuple[str, list[str]]] = []
+    made: list[tuple[bytes, int]] = []
+    articles: list[tuple[str, list[str], int]] = []
     n = 0
     while n_pages is None or n < n_pages:
         roll = rng.random()
         site = rng.randint(1, N_SITES)
         url = f"http://site{site}.example.cn/{n}.html"
+        group = n
         if roll < 0.05 and made:  # the same bytes as an earlier page
-            response, kind = rng.choice(made), "dup"
+            (response, group), kind = rng.choice(made), "dup"
         elif roll < 0.08 and articles:  # an earlier article on another site, lightly edited
-            title, paragraphs = rng.choice(articles)
+            title, paragraphs, group = rng.choice(articles)
             response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, repost(rng, pool, paragraphs))), "near"
         elif roll < 0.11:
             body = f"<html><body><p>{rng.choice(english) * rng.randint(1, 4)}</p></body></html>".encode()
@@ -173,9 +175,9 @@ def pages(n_pages: int | None, seed: int):
         else:
             title, paragraphs = article(rng, pool)
             response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, paragraphs)), "zh"
-            made.append(response)
-            articles.append((title, paragraphs))
-        yield url, response, kind
+            made.append((response, n))
+            articles.append((title, paragraphs, n))
+        yield url, response, kind, group
         n += 1
 
 
@@ -190,17 +192,17 @@ def crawl_records(url: str, response: bytes) -> bytes:
 
 
 def write_corpus(out_dir: str, n_pages: int | None = 20000, n_files: int = 4, seed: int = 0, mb: float | None = None) -> list[str]:
-    """Writes the WARC files and labels.json (url -> kind) into out_dir: n_pages pages, or
-    as many as make `mb` megabytes of compressed WARC."""
+    """Writes the WARC files and labels.json (url -> [kind, group]) into out_dir: n_pages
+    pages, or as many as make `mb` megabytes of compressed WARC."""
     os.makedirs(out_dir, exist_ok=True)
     paths = [os.path.join(out_dir, f"bench-{i:05d}.warc.gz") for i in range(n_files)]
     files = [open(p, "wb") for p in paths]
     labels, written = {}, 0
     try:
-        for i, (url, response, kind) in enumerate(pages(None if mb else n_pages, seed)):
+        for i, (url, response, kind, group) in enumerate(pages(None if mb else n_pages, seed)):
             if mb and written >= mb * 1e6:
                 break
-            labels[url] = kind
+            labels[url] = [kind, group]
             data = crawl_records(url, response)
             files[i % n_files].write(data)
             written += len(data)
