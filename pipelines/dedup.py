@@ -11,7 +11,6 @@ import zlib
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
 
 from filters.base import Drop
 from filters.components import large_star, small_star
@@ -19,7 +18,7 @@ from filters.dedup import exact_key
 from filters.lines import line_keys, remove_lines
 from filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
-from .stage import KEPT, REJECTED, rejection_row
+from .stage import KEPT, REJECTED, counter, rejection_row
 
 STATS = "stats"
 
@@ -144,12 +143,12 @@ class _Resolve(beam.DoFn):
                 keys = set(grouped["lines"])
                 if keys:
                     doc["text"], n_lines, n_bytes = remove_lines(doc["text"], keys)
-                    Metrics.counter("zhpile.dedup", "lines_removed").inc(n_lines)
+                    counter("zhpile.dedup", "lines_removed").inc(n_lines)
                     yield beam.pvalue.TaggedOutput(STATS, (("lines_removed", doc["source"]), [n_lines, n_bytes, 0, 0]))
                 yield doc
 
     def _reject(self, doc, drop):
-        Metrics.counter("zhpile.rejected", f"dedup.{drop.reason}").inc()
+        counter("zhpile.rejected", f"dedup.{drop.reason}").inc()
         return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "dedup", drop, self.prefix_chars))
 
 

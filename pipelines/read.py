@@ -8,17 +8,16 @@ import os
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics import Metrics
 
 from filters.base import Drop
 from filters.ids import doc_id
 from schemas.config import Config, SourceConfig
 
-from .stage import REJECTED, rejection_row
+from .stage import REJECTED, counter, rejection_row
 
 
 def _reject(doc: dict, reason: str, detail: str, prefix_chars: int):
-    Metrics.counter("zhpile.rejected", f"read.{reason}").inc()
+    counter("zhpile.rejected", f"read.{reason}").inc()
     return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail), prefix_chars))
 
 
@@ -93,7 +92,7 @@ class ReadWarc(beam.DoFn):
             "warc_date": rec.headers.get("WARC-Date"),
             "raw_bytes": int(rec.content_length or 0),
         }
-        Metrics.counter("zhpile.read", "records").inc()
+        counter("zhpile.read", "records").inc()
         try:
             if doc["raw_bytes"] > self.cfg.max_record_bytes:
                 yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}", self.prefix_chars)
@@ -134,7 +133,7 @@ class ReadJsonl(beam.DoFn):
                 for lineno, raw in enumerate(f, start=1):
                     if not raw.strip():
                         continue
-                    Metrics.counter("zhpile.read", "lines").inc()
+                    counter("zhpile.read", "lines").inc()
                     doc = {"id": doc_id(name, f"{base}:{lineno}"), "source": name, "input_file": path, "raw_bytes": len(raw)}
                     try:
                         obj = json.loads(raw)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 
+from filters.quality import WORD_SAMPLE_CHARS
+
 # Distributions kept in the report: signal -> bin edges. A value falls in the last edge
 # not above it; labels are the lower edges.
 HISTOGRAMS = {
@@ -170,8 +172,8 @@ def render_markdown(report: dict) -> str:
     out = ["# zhpile run report", "", "## Mixture (Pile-style)", ""] + mixture_lines(report)
     out += ["", f"Raw size: UTF-8 text of the clean documents. Effective size: what the {run['mixture_shards']} "
             "mixture shards hold (raw size x epochs; fractional epochs keep a deterministic share of documents). "
-            f"Epochs planned in {run['planned_in']}; jieba words are counted on each document's first 128 characters "
-            "and scaled to its length (1.0% under a full count on CLUECorpusSmall).", ""]
+            f"Epochs planned in {run['planned_in']}; jieba words are counted on each document's first {WORD_SAMPLE_CHARS} "
+            "characters and scaled to its length (1.7% under a full count on CLUECorpusSmall).", ""]
     tokens = [r for r in report["mixture_table"] if r["tokens"] is not None]
     if tokens:
         out += [f"Tokens ({run['tokenizer']}): " + ", ".join(f"{r['component']} {r['tokens']:,}" for r in tokens), ""]
