@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
     parser.add_argument("--datatrove-python")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage table")
+    parser.add_argument("--reuse-datatrove", action="store_true",
+                        help="take datatrove's figures from an earlier run on the same corpus when present (it takes ~35 s per MB)")
     args = parser.parse_args()
     rows = []
     for size in args.mb:
@@ -89,10 +91,14 @@ def main() -> None:
         print(f"zhpile {mb:.0f} MB: {seconds:.1f}s", flush=True)
         if args.datatrove_python:
             out = corpus + "-datatrove"
-            shutil.rmtree(out, ignore_errors=True)
-            model = os.path.join(ROOT, "filters", "data", "lid.176.ftz")
-            seconds, rss = timed([args.datatrove_python, os.path.join(ROOT, "benchmarks", "datatrove_pipeline.py"), corpus, out, model],
-                                 out + ".log")
+            if args.reuse_datatrove and os.path.exists(out + ".log.time") and os.path.isdir(os.path.join(out, "final")):
+                seconds, rss_kb = open(out + ".log.time").read().split()[-2:]
+                seconds, rss = float(seconds), int(rss_kb) / 1024
+            else:
+                shutil.rmtree(out, ignore_errors=True)
+                model = os.path.join(ROOT, "filters", "data", "lid.176.ftz")
+                seconds, rss = timed([args.datatrove_python, os.path.join(ROOT, "benchmarks", "datatrove_pipeline.py"), corpus, out, model],
+                                     out + ".log")
             rows.append(("datatrove", labels, mb, seconds, rss, datatrove_kept(out)))
             print(f"datatrove {mb:.0f} MB: {seconds:.1f}s", flush=True)
 

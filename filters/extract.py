@@ -59,7 +59,7 @@ def _lines(tree, main_content: bool) -> list[tuple[str, int, bool]]:
             text = html.unescape(text)
         text = text.strip()
         if text:
-            link = sum(len(_TAG.sub("", a)) for a in _ANCHOR.findall(line)) if "<a" in line else 0
+            link = len(_TAG.sub("", "".join(_ANCHOR.findall(line)))) if "<a" in line else 0
             lines.append((text, min(link, len(text)), _HEADING.match(line) is not None))
     return lines
 
