@@ -41,6 +41,13 @@ def _model():
     model["count"][keys] = model["unigram_counts"]
     model["p"] = np.full(DENSE, UNIGRAM_K / (total + UNIGRAM_K * 2 * vocab))
     model["p"][keys] = (model["unigram_counts"] + UNIGRAM_K) / (total + UNIGRAM_K * 2 * vocab)
+    # Log-probabilities precomputed: of each known pair (bigram and unigram interpolated),
+    # and of a character after an unknown pair (its unigram share alone).
+    first = (model["bigram_keys"] >> np.uint64(21)).astype(np.int64)
+    second = (model["bigram_keys"] & np.uint64(0x1FFFFF)).astype(np.int64)
+    p_bi = model["bigram_counts"] / model["count"][first]
+    model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * model["p"][second])
+    model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * model["p"])
     return model
 
 
@@ -52,11 +59,9 @@ def fluency(text: str) -> float:
         return 0.0
     m = _model()
     cps = codepoints(sample)
-    dense = np.minimum(cps, DENSE - 1)  # beyond the table: unseen (the last slot is no character)
-    p_uni = m["p"][dense[1:]]
-    prev_count = m["count"][dense[:-1]]
     pairs = pair_keys(cps)
     idx = np.minimum(np.searchsorted(m["bigram_keys"], pairs), len(m["bigram_keys"]) - 1)
-    pair_count = np.where(m["bigram_keys"][idx] == pairs, m["bigram_counts"][idx], 0).astype(np.float64)
-    p_bi = np.divide(pair_count, prev_count, out=np.zeros_like(pair_count), where=prev_count > 0)
-    return float(np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p_uni).mean())
+    known = m["bigram_keys"][idx] == pairs
+    # Beyond the dense table a character is unseen (the table's last slot is no character).
+    unigram = m["log_unigram"][np.minimum(cps[1:], DENSE - 1)]
+    return float(np.where(known, m["log_pair"][idx], unigram).mean())

@@ -46,6 +46,7 @@ _IS_STOP = np.zeros(0x10000, dtype=bool)  # lookup table over the BMP
 _IS_STOP[[ord(c) for c in STOP_CHARS]] = True
 _LINE_END = tuple("。！？…!?；;」』”\"）)】")
 # Citation marks and similar tails after a sentence's punctuation: 雄安新区。[2][5]
+_MARK_CLOSERS = tuple("]］】)）")  # how a citation mark ends; other lines skip the regex
 _TRAILING_MARKS = re.compile(r"(\s*[\[［【(（]\s*(?:\d+|注\d*|图)\s*[\]］】)）])+\s*$")
 # Base64 or hex: long runs of their alphabets without spaces.
 _BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
@@ -142,9 +143,8 @@ def dup_ngram_share(cps: np.ndarray, n: int, hashes: NgramHashes | None = None) 
     dup_sorted[1:] |= same
     dup_sorted[:-1] |= same
     starts = order[dup_sorted]
-    cover = np.zeros(cps.size + 1, dtype=np.int32)
-    np.add.at(cover, starts, 1)
-    np.add.at(cover, starts + n, -1)
+    # +1 where a repeated n-gram starts, -1 where it ends: covered where the sum is > 0.
+    cover = np.bincount(starts, minlength=cps.size + 1) - np.bincount(starts + n, minlength=cps.size + 1)
     return float((np.cumsum(cover)[:-1] > 0).mean())
 
 
@@ -179,7 +179,8 @@ def _punct_line_share(lines: list[str]) -> float:
     total = sum(map(len, lines))
     if not total:
         return 0.0
-    return sum(len(line) for line in lines if _TRAILING_MARKS.sub("", line).endswith(_LINE_END)) / total
+    return sum(len(line) for line in lines
+               if line.endswith(_LINE_END) or (line.endswith(_MARK_CLOSERS) and _TRAILING_MARKS.sub("", line).endswith(_LINE_END))) / total
 
 
 def _duplicates(parts: list[str]) -> tuple[float, int]:
