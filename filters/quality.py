@@ -50,6 +50,7 @@ _MARK_CLOSERS = tuple("]］】)）")  # how a citation mark ends; other lines sk
 _TRAILING_MARKS = re.compile(r"(\s*[\[［【(（]\s*(?:\d+|注\d*|图)\s*[\]］】)）])+\s*$")
 # Base64 or hex: long runs of their alphabets without spaces.
 _BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
+_MIN_BLOB = 64
 _ASCII_TOKEN = re.compile(r"[!-~]+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 TOP_NGRAMS = (4, 6, 8)  # Gopher's top word 2/3/4-grams
@@ -202,12 +203,14 @@ def pathological_signals(text: str) -> dict:
     lines = [line.strip() for line in text.split("\n")]
     _dup, max_line_repeat = _duplicates([line for line in lines if line])
     visible = cps[_classify(cps) != _SPACE]
+    tokens = _ASCII_TOKEN.findall(text)
     return {
         "n_chars": int(cps.size),
         "max_char_run": max_run(cps),
         "max_periodic_span": max_periodic_span(cps),
-        "max_ascii_token": max(map(len, _ASCII_TOKEN.findall(text)), default=0),
-        "blob_chars": sum(len(m) for m in _BLOB.findall(text)),
+        "max_ascii_token": max(map(len, tokens), default=0),
+        # A blob is made of ASCII characters: it lies inside one ASCII token.
+        "blob_chars": sum(len(m) for token in tokens if len(token) >= _MIN_BLOB for m in _BLOB.findall(token)),
         "max_line_repeat": max_line_repeat,
         "char_entropy": round(char_entropy(visible), 3),
     }
