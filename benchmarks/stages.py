@@ -79,9 +79,9 @@ def stage_rows(corpus: str) -> list[tuple[str, int, float, float]]:
     _, t = timed(hasher.signature, texts)
     rows.append((f"MinHash signature ({cfg.ngram}-grams, {cfg.num_perm} permutations)", len(texts), t, text_mb))
     _, t = timed(quality.signals, texts)
-    rows.append(("quality signals (all)", len(texts), t, text_mb))
-    _, t = timed(quality.word_stats, texts)
-    rows.append(("  of which jieba word statistics", len(texts), t, text_mb))
+    rows.append(("quality signals (those the rules read)", len(texts), t, text_mb))
+    _, t = timed(quality.word_signals, texts)
+    rows.append(("jieba word statistics (kept documents only)", len(texts), t, text_mb))
     _, t = timed(redact_pii, texts)
     rows.append(("PII redaction", len(texts), t, text_mb))
     return rows
