@@ -53,37 +53,50 @@ def _losers_of_group(element):
 
 
 def _bucket_candidates(element):
-    """One LSH bucket -> a star of candidate edges, (member id, (root, member)), from its
-    smallest member to every other. A bucket of thousands is streamed twice, never
-    loaded whole."""
+    """One LSH bucket -> a star of candidate edges, (member id, ("cand", (root, member))),
+    from its smallest member to every other. A bucket of thousands is streamed twice,
+    never loaded whole."""
     _key, members = element
     root = min(members)
     for node in members:
         if node != root:
-            yield node[1], (root, node)
+            yield node[1], ("cand", (root, node))
+
+
+def _signature_of(values) -> bytes:
+    """The ("sig", signature) entry among a node's grouped, tagged values: every node in a
+    candidate edge has its fingerprint."""
+    return next(value for tag, value in values if tag == "sig")
 
 
 def _attach_member_signature(element):
-    """(member id, {candidates, sig}) -> (root id, (root, member, member signature))."""
-    _id, grouped = element
-    sig = next(iter(grouped["sig"]))  # every member has its fingerprint
-    for root, member in grouped["cand"]:
-        yield root[1], (root, member, sig)
+    """(member id, tagged values) -> (root id, ("cand", (root, member, member signature))).
+    Grouped values are re-iterable: one pass finds the signature, one reads the edges, so
+    no node's edges are held in memory (unlike a CoGroupByKey's lists)."""
+    _id, values = element
+    sig = _signature_of(values)
+    for tag, value in values:
+        if tag == "cand":
+            root, member = value
+            yield root[1], ("cand", (root, member, sig))
 
 
 class _VerifiedEdges(beam.DoFn):
-    """(root id, {candidates with the member's signature, sig}) -> the (root, member)
-    edges whose signatures agree at the threshold (all of them without verification)."""
+    """(root id, tagged values) -> the (root, member) edges whose signatures agree at the
+    threshold (all of them without verification). A root with a million candidates (a
+    template copied across a site) is streamed, not loaded."""
 
     def __init__(self, threshold: float, verify: bool):
         self.threshold, self.verify = threshold, verify
 
     def process(self, element):
-        _id, grouped = element
-        anchor = np.frombuffer(next(iter(grouped["sig"])), dtype=np.uint32)
-        for root, member, sig in grouped["cand"]:
-            if not self.verify or estimated_jaccard(anchor, np.frombuffer(sig, dtype=np.uint32)) >= self.threshold:
-                yield root, member
+        _id, values = element
+        anchor = np.frombuffer(_signature_of(values), dtype=np.uint32)
+        for tag, value in values:
+            if tag == "cand":
+                root, member, sig = value
+                if not self.verify or estimated_jaccard(anchor, np.frombuffer(sig, dtype=np.uint32)) >= self.threshold:
+                    yield root, member
 
 
 def _star_round(edges, label: str, step):
@@ -187,18 +200,20 @@ class Deduplicate(beam.PTransform):
             # Buckets carry ids only; signatures join the (few, distinct) candidate edges
             # afterwards, once per side: 25 bands x 512 bytes of signature per document
             # made the band shuffle the run's largest (and the local runner's peak memory).
-            sigs = fps | "Signature" >> beam.Map(lambda kv: (kv[0], kv[1]["sig"]))
+            sigs = fps | "Signature" >> beam.Map(lambda kv: (kv[0], ("sig", kv[1]["sig"])))
             candidates = (fps
                           | "Bands" >> beam.FlatMap(lambda kv: [(k, kv[1]["node"]) for k in band_keys(
                               np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)])
                           | "GroupBand" >> beam.GroupByKey()
                           | "BucketCandidates" >> beam.FlatMap(_bucket_candidates)
                           | "DistinctCandidates" >> beam.Distinct())
-            edges = ({"cand": candidates, "sig": sigs}
-                     | "JoinMemberSig" >> beam.CoGroupByKey()
+            edges = ((candidates, sigs)
+                     | "WithMemberSig" >> beam.Flatten()
+                     | "GroupByMember" >> beam.GroupByKey()
                      | "MemberSig" >> beam.FlatMap(_attach_member_signature))
-            edges = ({"cand": edges, "sig": sigs}
-                     | "JoinRootSig" >> beam.CoGroupByKey()
+            edges = ((edges, sigs)
+                     | "WithRootSig" >> beam.Flatten()
+                     | "GroupByRoot" >> beam.GroupByKey()
                      | "VerifiedEdges" >> beam.ParDo(_VerifiedEdges(cfg.threshold, cfg.verify)))
             parents, unconverged = edges | "Components" >> ConnectedComponents(cfg.cc_rounds)
             near = parents | "NearLosers" >> beam.Map(lambda kv: (kv[0][1], kv[1]))
