@@ -24,6 +24,10 @@ _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)})
 _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
 _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
 
+# Any character the table maps: most texts hold none, and translate() is slow (a dict
+# lookup per character) even when it changes nothing.
+_MAPPED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
+
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -32,7 +36,9 @@ def normalize_text(text: str) -> str:
     """NFC, control/zero-width removal, unified line endings, collapsed spaces and blank runs."""
     text = text.replace("\r\n", "\n")
     text = SURROGATES.sub("", text)
-    text = unicodedata.normalize("NFC", text).translate(_TABLE)
+    text = unicodedata.normalize("NFC", text)
+    if _MAPPED.search(text):
+        text = text.translate(_TABLE)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
