@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 # Runs of characters GB18030 stores in two bytes (Han, CJK symbols, full-width forms).
 _GBK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\ue000-\uf8ff\uff00-\uffef]{2,}")
 # Runs of Latin-1 / cp1252 characters that UTF-8 lead and continuation bytes become.
@@ -119,7 +121,17 @@ def _repair_line(line: str) -> tuple[str, int]:
 # Cheap whole-document screen: two UTF-8 CJK sequences in a row in the GB18030 bytes,
 # a Latin-1 reading of a UTF-8 lead and continuation byte, or residue. Most documents
 # show none and skip the line-by-line pass.
-_MAYBE_GBK = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}")
+def _maybe_gbk(data: bytes) -> bool:
+    """Whether `data` holds two UTF-8 CJK sequences in a row (a lead byte E3-E9 and two
+    continuation bytes, twice): the regex rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2}", vectorised
+    (the regex crawls over ordinary GBK bytes, many of which are such leads)."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    if b.size < 6:
+        return False
+    lead = (b >= 0xE3) & (b <= 0xE9)
+    cont = (b >= 0x80) & (b <= 0xBF)
+    seq = lead[:-2] & cont[1:-1] & cont[2:]  # a 3-byte sequence starts at i
+    return bool((seq[:-3] & seq[3:]).any())
 _MAYBE_LATIN = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152-\u0178\u2013-\u203a\u20ac\u2122]")
 
 
@@ -127,7 +139,7 @@ def repair_mojibake(text: str) -> MojibakeRepair:
     """Repair what can be repaired; drop lines that still show mojibake."""
     result = MojibakeRepair(text)
     if not (_MAYBE_LATIN.search(text) or _RESIDUE.search(text)
-            or _MAYBE_GBK.search(text.encode("gb18030", errors="replace"))):
+            or _maybe_gbk(text.encode("gb18030", errors="replace"))):
         return result
     kept = []
     for line in text.split("\n"):
