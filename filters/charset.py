@@ -82,7 +82,8 @@ def decode_page(payload: bytes, header_charset: str | None = None, max_replaceme
     # The page's own declaration first: when it names a multi-byte charset that decodes
     # the bytes strictly, the loop below would return it before reading the detector's
     # guess, so the detector (0.17 ms a GBK page) is not run.
-    first = canonical_encoding(header_charset) or canonical_encoding(meta_charset(payload))
+    meta = meta_charset(payload)
+    first = canonical_encoding(header_charset) or canonical_encoding(meta)
     if first and first != "utf_8" and first not in _SINGLE_BYTE:
         try:
             return payload.decode(first), first
@@ -90,7 +91,7 @@ def decode_page(payload: bytes, header_charset: str | None = None, max_replaceme
             pass
 
     declared: list[str] = []
-    for label in (header_charset, meta_charset(payload), detect_encoding(payload, max_len=65536, html5_compatible=False)):
+    for label in (header_charset, meta, detect_encoding(payload, max_len=65536, html5_compatible=False)):
         name = canonical_encoding(label)
         if name and name not in declared and name != "utf_8":
             declared.append(name)

@@ -34,20 +34,20 @@ def _model():
         model = {k: data[k] for k in data.files}
     total = float(model["unigram_counts"].sum())
     vocab = len(model["unigram_keys"])
-    # Dense tables over code points below DENSE (the model's characters all are): one
-    # indexing operation per lookup instead of a binary search.
+    # Tables over code points below DENSE (the model's characters all are), so a lookup is
+    # one indexing operation. Only the log-probabilities are kept: of each known pair
+    # (bigram and unigram interpolated), and of a character after an unknown pair (its
+    # unigram share alone).
     keys = model["unigram_keys"].astype(np.int64)
-    model["count"] = np.zeros(DENSE, dtype=np.float64)
-    model["count"][keys] = model["unigram_counts"]
-    model["p"] = np.full(DENSE, UNIGRAM_K / (total + UNIGRAM_K * 2 * vocab))
-    model["p"][keys] = (model["unigram_counts"] + UNIGRAM_K) / (total + UNIGRAM_K * 2 * vocab)
-    # Log-probabilities precomputed: of each known pair (bigram and unigram interpolated),
-    # and of a character after an unknown pair (its unigram share alone).
+    count = np.zeros(DENSE, dtype=np.float64)
+    count[keys] = model["unigram_counts"]
+    p = np.full(DENSE, UNIGRAM_K / (total + UNIGRAM_K * 2 * vocab))
+    p[keys] = (model["unigram_counts"] + UNIGRAM_K) / (total + UNIGRAM_K * 2 * vocab)
     first = (model["bigram_keys"] >> np.uint64(21)).astype(np.int64)
     second = (model["bigram_keys"] & np.uint64(0x1FFFFF)).astype(np.int64)
-    p_bi = model["bigram_counts"] / model["count"][first]
-    model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * model["p"][second])
-    model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * model["p"])
+    p_bi = model["bigram_counts"] / count[first]
+    model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p[second])
+    model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * p)
     return model
 
 
