@@ -11,7 +11,7 @@ import tempfile
 import numpy as np
 
 from .ids import unit_hash
-from .textutil import jieba
+from .textutil import jieba_words
 
 POSITIVE, NEGATIVE = "__label__curated", "__label__crawl"
 MAX_CHARS = 2000  # characters of each document the classifier reads (jieba is the cost)
@@ -20,7 +20,7 @@ _WS = re.compile(r"\s+")
 
 def segment(text: str, max_chars: int = MAX_CHARS) -> str:
     """One line of space-separated jieba words (fastText's input form)."""
-    words = jieba().lcut(_WS.sub(" ", text[:max_chars]), HMM=False)
+    words = jieba_words(_WS.sub(" ", text[:max_chars]))
     return " ".join(w for w in words if w.strip())
 
 

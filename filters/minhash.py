@@ -19,8 +19,9 @@ _WS = re.compile(r"\s+")
 
 
 def shingle_hashes(text: str, n: int) -> np.ndarray:
-    """Distinct 32-bit hashes of the character n-grams of `text` (whitespace removed); a
-    text shorter than n is one shingle."""
+    """32-bit hashes of the character n-grams of `text` (whitespace removed), in text order
+    and repeats included (a minimum does not change with them, and sorting them out cost
+    as much as the signature); a text shorter than n is one shingle."""
     compact = _WS.sub("", text)
     cps = codepoints(compact).astype(np.uint64)
     if cps.size == 0:
@@ -30,8 +31,7 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
     h = np.zeros(cps.size - n + 1, dtype=np.uint64)
     for k in range(n):  # polynomial rolling hash with wrap-around
         h = h * np.uint64(0x100000001B3) + cps[k:cps.size - n + 1 + k]
-    folded = (h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
-    return np.unique(folded.astype(np.uint32))
+    return ((h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 def _identity(value):
@@ -40,6 +40,8 @@ def _identity(value):
 
 class MinHasher:
     """Signatures of `num_perm` rows; the permutations are drawn once (seeded) and reused."""
+
+    CHUNK = 8192  # shingles permuted per call: bounds the (shingles x num_perm) matrix
 
     def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1):
         from datasketch import MinHash
@@ -50,10 +52,10 @@ class MinHasher:
     def signature(self, text: str) -> np.ndarray:
         m = self._template.copy()
         hashes = shingle_hashes(text, self.ngram)
-        if hashes.size:
-            # hashfunc is the identity and the batch a single array: datasketch's numpy path
-            # permutes all shingles of the document in one call.
-            m.update_batch([hashes])
+        # hashfunc is the identity and each batch a single array: datasketch's numpy path
+        # permutes a chunk of shingles per call and keeps the running minimum.
+        for start in range(0, hashes.size, self.CHUNK):
+            m.update_batch([hashes[start:start + self.CHUNK]])
         return np.asarray(m.hashvalues, dtype=np.uint32)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from .base import Drop
 from .fluency import fluency
 from .safety import flagged_shares
-from .textutil import codepoints, jieba
+from .textutil import codepoints, jieba_words
 
 # Code point classes, as sorted interval bounds (see _classify).
 _CLASSES = ("other", "space", "digit", "latin", "han", "cjk_punct", "ascii_punct", "letter")
@@ -165,7 +165,7 @@ def word_stats(text: str) -> tuple[float, float, int]:
     of the words with a Han character, their share of one-character words, and the
     document's word count estimated by scaling the sample's count to the whole text."""
     sample = text[:WORD_SAMPLE_CHARS]
-    tokens = [w for w in jieba().lcut(sample, HMM=False) if w.strip()]
+    tokens = [w for w in jieba_words(sample) if w.strip()]
     words = [w for w in tokens if any("\u4e00" <= c <= "\u9fff" for c in w)]
     estimate = round(len(tokens) * len(text) / len(sample)) if sample else 0
     if not words:

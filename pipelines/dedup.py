@@ -7,6 +7,7 @@ grouping steps; full documents are shuffled once, in the final join by id.
 """
 from __future__ import annotations
 
+import collections
 import zlib
 
 import apache_beam as beam
@@ -18,6 +19,7 @@ from filters.dedup import exact_key
 from filters.lines import line_keys, remove_lines
 from filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
+from .buckets import BatchByBucket, bucket_count
 from .stage import KEPT, REJECTED, counter, rejection_row
 
 STATS = "stats"
@@ -52,15 +54,33 @@ def _losers_of_group(element):
             yield node[1], winner[1]
 
 
+def _band_entries(bands: int, rows: int, buckets: int):
+    """(id, fingerprint) -> its (bucket, (band key, node)) entries, one per band."""
+    def entries(kv):
+        node = kv[1]["node"]
+        return [(int.from_bytes(key[2:6], "little") % buckets, (key, node))
+                for key in band_keys(np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)]
+    return entries
+
+
 def _bucket_candidates(element):
-    """One LSH bucket -> a star of candidate edges, (member id, ("cand", (root, member))),
-    from its smallest member to every other. A bucket of thousands is streamed twice,
-    never loaded whole."""
-    _key, members = element
-    root = min(members)
-    for node in members:
-        if node != root:
-            yield node[1], ("cand", (root, node))
+    """A bucket of (band key, node) batches -> per band key a star of candidate edges,
+    (member id, ("cand", (root, member))), from its smallest member to every other.
+    Two passes over the grouped batches (re-iterable in Beam): the first keeps each
+    key's smallest node (memory: the bucket's distinct keys), the second streams the
+    edges, so a key shared by a million pages is never loaded whole."""
+    _bucket, batches = element
+    roots: dict = {}
+    for batch in batches:
+        for key, node in batch:
+            root = roots.get(key)
+            if root is None or node < root:
+                roots[key] = node
+    for batch in batches:
+        for key, node in batch:
+            root = roots[key]
+            if node != root:
+                yield node[1], ("cand", (root, node))
 
 
 def _signature_of(values) -> bytes:
@@ -169,15 +189,56 @@ def _salt(doc_id: str, salts: int) -> int:
     return zlib.crc32(doc_id.encode()) % salts
 
 
+def _line_pairs(buckets: int, salts: int):
+    """(id, line keys) -> ((bucket, salt), (line, id)) entries: a line's documents spread
+    over `salts` buckets by document, so a footer on millions of pages is joined by many
+    workers."""
+    def entries(kv):
+        doc_id, lines = kv
+        salt = _salt(doc_id, salts)
+        return [((line % buckets, salt), (line, doc_id)) for line in lines]
+    return entries
+
+
+def _frequent_lines(element, min_docs: int, salts: int):
+    """A bucket of line-key batches -> ((bucket, salt), ("frequent", lines)) for each salt,
+    the lines in at least `min_docs` documents (a document lists a line once)."""
+    bucket, batches = element
+    counts: collections.Counter = collections.Counter()
+    for batch in batches:
+        counts.update(batch)
+    lines = sorted(line for line, n in counts.items() if n >= min_docs)
+    if lines:
+        for salt in range(salts):
+            yield (bucket, salt), ("frequent", lines)
+
+
+def _line_removals(element):
+    """(bucket, salt) with its frequent lines and (line, id) batches -> (id, line) to remove;
+    the batches are streamed (a second pass), not loaded."""
+    _key, values = element
+    frequent = set()
+    for tag, value in values:
+        if tag == "frequent":
+            frequent.update(value)
+    if frequent:
+        for tag, value in values:
+            if tag == "pairs":
+                for line, doc_id in value:
+                    if line in frequent:
+                        yield doc_id, line
+
+
 class Deduplicate(beam.PTransform):
     """docs -> (kept docs, rejected rows, stats). Exact duplicates by a hash of the
     normalised text; near duplicates by MinHash LSH and connected components; then lines
     found in at least `line_min_docs` surviving documents are removed from all of them.
     Winners: source priority (curated before crawl), then the smallest id."""
 
-    def __init__(self, config):
+    def __init__(self, config, input_files: int = 1):
         super().__init__()
         self.cfg = config.dedup
+        self.buckets = bucket_count(input_files)
         self.rank = config.source_rank()
         self.prefix_chars = config.output.text_prefix_chars
 
@@ -202,8 +263,7 @@ class Deduplicate(beam.PTransform):
             # made the band shuffle the run's largest (and the local runner's peak memory).
             sigs = fps | "Signature" >> beam.Map(lambda kv: (kv[0], ("sig", kv[1]["sig"])))
             candidates = (fps
-                          | "Bands" >> beam.FlatMap(lambda kv: [(k, kv[1]["node"]) for k in band_keys(
-                              np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)])
+                          | "BandBatches" >> beam.ParDo(BatchByBucket(_band_entries(bands, rows, self.buckets)))
                           | "GroupBand" >> beam.GroupByKey()
                           | "BucketCandidates" >> beam.FlatMap(_bucket_candidates)
                           | "DistinctCandidates" >> beam.Distinct())
@@ -229,18 +289,22 @@ class Deduplicate(beam.PTransform):
                          | "JoinFingerprints" >> beam.CoGroupByKey()
                          | "SurvivorLines" >> beam.FlatMap(
                              lambda kv: [] if (list(kv[1]["exact"]) or list(kv[1]["near"]))
-                             else [(line, kv[0]) for lines in kv[1]["lines"] for line in lines]))
-            cap, salts = cfg.line_min_docs, cfg.line_salts
+                             else [(kv[0], lines) for lines in kv[1]["lines"]]))
+            # Counted per line, then joined back to the documents holding a frequent line,
+            # both in bucket batches (pipelines/buckets.py).
+            salts = cfg.line_salts
+            buckets = max(1, self.buckets // salts)
             frequent = (survivors
-                        | "LineOnce" >> beam.Map(lambda kv: (kv[0], 1))
-                        | "CountLine" >> beam.CombinePerKey(lambda counts: min(sum(counts), cap))  # lifted, capped
-                        | "Frequent" >> beam.Filter(lambda kv: kv[1] >= cap)
-                        | "Salted" >> beam.FlatMap(lambda kv: [((kv[0], s), True) for s in range(salts)]))
-            removals = (({"pairs": survivors | "SaltPairs" >> beam.Map(lambda kv: ((kv[0], _salt(kv[1], salts)), kv[1])),
-                          "frequent": frequent})
-                        | "JoinFrequent" >> beam.CoGroupByKey()
-                        | "Removals" >> beam.FlatMap(lambda kv: [(doc_id, kv[0][0]) for doc_id in kv[1]["pairs"]]
-                                                     if list(kv[1]["frequent"]) else []))
+                        | "LineBatches" >> beam.ParDo(BatchByBucket(lambda kv: [(line % buckets, line) for line in kv[1]]))
+                        | "GroupLines" >> beam.GroupByKey()
+                        | "FrequentLines" >> beam.FlatMap(_frequent_lines, cfg.line_min_docs, salts))
+            pairs = (survivors
+                     | "LinePairBatches" >> beam.ParDo(BatchByBucket(_line_pairs(buckets, salts)))
+                     | "TagPairs" >> beam.Map(lambda kv: (kv[0], ("pairs", kv[1]))))
+            removals = ((frequent, pairs)
+                        | "WithFrequent" >> beam.Flatten()
+                        | "GroupLinePairs" >> beam.GroupByKey()
+                        | "Removals" >> beam.FlatMap(_line_removals))
 
         out = ({"doc": docs | "ById" >> beam.Map(lambda d: (d["id"], d)),
                 "exact": exact, "near": near, "lines": removals}

@@ -94,8 +94,9 @@ def test_repetition_rules():
 
 # --- fluency -----------------------------------------------------------------
 def test_fluency_separates_prose_from_word_lists_and_random():
-    import jieba
+    import jieba  # its dictionary only (a test dependency): zhpile segments with jieba-rs
 
+    jieba.setLogLevel(30)
     jieba.initialize()
     rng = random.Random(0)
     prose = [fluency(a) for a in ARTICLES]
