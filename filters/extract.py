@@ -47,8 +47,13 @@ NO_PUNCT_WEIGHT = 0.25  # lines without sentence punctuation are worth less (men
 REGION_VS_MAIN = 0.5  # the densest region wins unless it is under half of the main-content text
 
 
-def _lines(tree, main_content: bool) -> list[tuple[str, int, bool]]:
-    """(text, link characters, is a heading) per non-empty line of resiliparse's extraction."""
+def _is_chrome(text: str, link: int) -> bool:
+    return link / len(text) > LINK_DENSITY_MAX or (len(text) < BOILERPLATE_MAX_CHARS and _BOILERPLATE.search(text) is not None)
+
+
+def _lines(tree, main_content: bool) -> list[tuple[str, int, bool, bool]]:
+    """(text, link characters, is a heading, is chrome) per non-empty line of
+    resiliparse's extraction."""
     marked = extract_plain_text(tree, preserve_formatting="minimal_html", main_content=main_content,
                                 links=True, list_bullets=False, alt_texts=False, form_fields=False, noscript=False)
     lines = []
@@ -59,23 +64,20 @@ def _lines(tree, main_content: bool) -> list[tuple[str, int, bool]]:
             text = html.unescape(text)
         text = text.strip()
         if text:
-            link = len(_TAG.sub("", "".join(_ANCHOR.findall(line)))) if "<a" in line else 0
-            lines.append((text, min(link, len(text)), _HEADING.match(line) is not None))
+            link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
+            heading = "<h" in line and _HEADING.match(line) is not None
+            lines.append((text, link, heading, _is_chrome(text, link)))
     return lines
 
 
-def _is_chrome(text: str, link: int) -> bool:
-    return link / len(text) > LINK_DENSITY_MAX or (len(text) < BOILERPLATE_MAX_CHARS and _BOILERPLATE.search(text) is not None)
-
-
-def densest_region(lines: list[tuple[str, int, bool]]) -> list[str]:
+def densest_region(lines: list[tuple[str, int, bool, bool]]) -> list[str]:
     """The contiguous run of lines with the most content (maximum-sum subarray, after
     Finn et al.'s Body Text Extraction): chrome lines cost, prose lines pay. The
     heading just above the run (within two lines) is the article's title: kept."""
     best = cur = 0.0
     start, span = 0, (0, 0)
-    for i, (text, link, _h) in enumerate(lines):
-        if _is_chrome(text, link):
+    for i, (text, link, _h, chrome) in enumerate(lines):
+        if chrome:
             value = -LINE_COST - link
         else:
             weight = 1.0 if _SENTENCE_PUNCT.search(text) else NO_PUNCT_WEIGHT
@@ -88,10 +90,10 @@ def densest_region(lines: list[tuple[str, int, bool]]) -> list[str]:
             best, span = cur, (start, i + 1)
     first = span[0]
     for j in range(span[0] - 1, max(span[0] - 3, -1), -1):
-        if lines[j][2] and not _is_chrome(lines[j][0], lines[j][1]):
+        if lines[j][2] and not lines[j][3]:
             first = j
             break
-    return [text for text, link, _h in lines[first:span[1]] if not _is_chrome(text, link)]
+    return [text for text, _l, _h, chrome in lines[first:span[1]] if not chrome]
 
 
 def html_to_text(page: str, main_content: bool = True) -> str:
@@ -105,13 +107,13 @@ def html_to_text(page: str, main_content: bool = True) -> str:
         tree = HTMLTree.parse(SURROGATES.sub("\ufffd", page))
     lines = _lines(tree, False)
     if not main_content:
-        return "\n".join(text for text, _l, _h in lines)
+        return "\n".join(text for text, _l, _h, _c in lines)
     region = "\n".join(densest_region(lines))
     # The main-content pass costs as much again; skip it when the region already holds
     # enough of all non-chrome text that main content could not be twice as long.
-    if len(region) >= REGION_VS_MAIN * sum(len(t) + 1 for t, link, _h in lines if not _is_chrome(t, link)):
+    if len(region) >= REGION_VS_MAIN * sum(len(text) + 1 for text, _l, _h, chrome in lines if not chrome):
         return region
-    main = "\n".join(text for text, link, _h in _lines(tree, True) if not _is_chrome(text, link))
+    main = "\n".join(text for text, _l, _h, chrome in _lines(tree, True) if not chrome)
     return region if len(region) >= REGION_VS_MAIN * len(main) else main
 
 

@@ -124,6 +124,14 @@ def test_flagged_terms_are_a_share_of_the_text():
     assert flagged_shares("白色色阶和上校鸡块") == {"porn_share": 0.0, "gambling_share": 0.0, "spam_share": 0.0}
 
 
+def test_every_flagged_term_is_found_in_prose():
+    # The automaton only scans texts whose character pairs/triples start a term: none may slip.
+    terms = [line.split("\t") for line in open("filters/data/zh_flagged_terms.tsv", encoding="utf-8").read().splitlines()]
+    for category, term in terms:
+        shares = flagged_shares(GOOD[:100] + term.upper() + GOOD[100:200])
+        assert shares[f"{category}_share"] >= round(len(term) / (200 + len(term)), 4), term
+
+
 def test_domain_blocklist():
     assert blocked_domain("http://www.000.bbexe.cn/page") == "000.bbexe.cn"
     assert blocked_domain("https://example.com/") is None and blocked_domain(None) is None
