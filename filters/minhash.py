@@ -47,10 +47,11 @@ class MinHasher:
         from datasketch import MinHash
 
         self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
-        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
+        self._minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity, scheme="affine32")
 
     def signature(self, text: str) -> np.ndarray:
-        m = self._template.copy()
+        m = self._minhash
+        m.clear()  # reused: a copy() would validate the permutations again (a tenth of the cost)
         hashes = shingle_hashes(text, self.ngram)
         # hashfunc is the identity and each batch a single array: datasketch's numpy path
         # permutes a chunk of shingles per call and keeps the running minimum.
