@@ -258,10 +258,13 @@ def signals(text: str, pathological: dict | None = None) -> dict:
     # doubled: a Chinese word is about two characters.
     han_cps = cps[cls == _HAN]
     hashes = NgramHashes(han_cps)
-    for k in TOP_NGRAMS:
-        s[f"top_{k}gram_share"] = round(top_ngram_share(han_cps, k, hashes), 4)
-    for k in DUP_NGRAMS:
-        s[f"dup_{k}gram_share"] = round(dup_ngram_share(han_cps, k, hashes), 4)
+    # n ascending: an n-gram repeats only where its first shorter n-gram does, so once no
+    # n-gram repeats (share exactly 0) the longer ones need no sorting (most texts).
+    for sizes, share, name in ((TOP_NGRAMS, top_ngram_share, "top_{}gram_share"), (DUP_NGRAMS, dup_ngram_share, "dup_{}gram_share")):
+        value = None
+        for k in sizes:
+            value = share(han_cps, k, hashes) if value != 0.0 else 0.0
+            s[name.format(k)] = round(value, 4)
     s.update(flagged_shares(text))
     return s
 
