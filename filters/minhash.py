@@ -60,10 +60,18 @@ class MinHasher:
         return np.asarray(m.hashvalues, dtype=np.uint32)
 
 
+# datasketch's answer for the default settings: computing it imports scipy and integrates
+# numerically (~0.5 s of every run's start). tests/test_dedup.py checks it against datasketch.
+_DEFAULT_PARAMS = {(0.5, 128, 0.5, 0.5): (25, 5)}
+
+
 def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = 0.5,
                false_negative_weight: float = 0.5) -> tuple[int, int]:
     """(bands, rows) minimising the weighted false positive and negative probabilities
     at `threshold`, from datasketch's MinHashLSH."""
+    known = _DEFAULT_PARAMS.get((threshold, num_perm, false_positive_weight, false_negative_weight))
+    if known is not None:
+        return known
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(false_positive_weight, false_negative_weight))

@@ -7,6 +7,7 @@ import pytest
 
 from filters.components import large_star, small_star
 from filters.ids import doc_id
+from filters import minhash
 from filters.minhash import MinHasher, estimated_jaccard
 from sample_data.articles import ZH
 
@@ -30,6 +31,15 @@ def _star_components(edges, rounds=10):
                         nbrs.setdefault(a, set()).add(b)
             edges = {e for node, ns in nbrs.items() for e in step(node, ns)}
     return {max(e): min(e) for e in edges}
+
+
+def test_precomputed_lsh_params_are_datasketchs():
+    from datasketch import MinHashLSH
+
+    for (threshold, num_perm, fp_weight, fn_weight), params in minhash._DEFAULT_PARAMS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(fp_weight, fn_weight))
+        assert params == (lsh.b, lsh.r)
+    assert minhash.lsh_params(0.8, 64) == (MinHashLSH(threshold=0.8, num_perm=64).b, MinHashLSH(threshold=0.8, num_perm=64).r)
 
 
 def test_star_rounds_make_one_root_per_component():
