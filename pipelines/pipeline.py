@@ -16,7 +16,7 @@ from .dedup import Deduplicate
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
 from .read import ReadSources
 from .report import histogram_keys
-from .stats import CountTokens, WriteStats
+from .stats import CountTokens, SumPerBundle, WriteStats
 from .stage import apply_stage
 from .text import ExtractText, IdentifyLanguage, NormalizeText, ToSimplified
 from .write import WriteClean, WriteMixture, WriteRejected
@@ -32,6 +32,19 @@ def _read_stats(d: dict) -> list:
             (("file_read", d["source"], d["input_file"]), [1, 0, 0, 0])]
 
 
+def _clean_stats(d: dict) -> list:
+    return [(("clean", d["source"]), _text_stats(d)),
+            (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
+            *((("pii", d["source"], kind), [n, 0, 0, 0]) for kind, n in d["pii"].items() if n),
+            *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean"))]
+
+
+def _rejected_stats(r: dict) -> list:
+    return [(("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
+            (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
+            *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]
+
+
 def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
     prefix = {"prefix_chars": config.output.text_prefix_chars}
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
@@ -43,7 +56,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     # Counted where the records are read, each collection on its own: a Flatten of the
     # read documents would make the local runner hold every raw payload in memory.
     read_stats = [
-        pcoll | f"ReadStats{i}" >> beam.FlatMap(_read_stats)
+        pcoll | f"ReadStats{i}" >> beam.ParDo(SumPerBundle(_read_stats))
         for i, pcoll in enumerate((docs, rejected_read))
     ]
 
@@ -82,15 +95,8 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         input_files,
         *read_stats,
         dedup_stats,
-        docs | "CleanStats" >> beam.FlatMap(lambda d: [(("clean", d["source"]), _text_stats(d)),
-                                                       (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
-                                                       *((("pii", d["source"], kind), [n, 0, 0, 0])
-                                                         for kind, n in d["pii"].items() if n),
-                                                       *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean"))]),
-        all_rejected | "RejectedStats" >> beam.FlatMap(lambda r: [
-            (("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
-            (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
-            *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]),
+        docs | "CleanStats" >> beam.ParDo(SumPerBundle(_clean_stats)),
+        all_rejected | "RejectedStats" >> beam.ParDo(SumPerBundle(_rejected_stats)),
         docs | "CountTokens" >> beam.ParDo(CountTokens(config.report)),
     ]
     n = config.report.samples_per_reason
@@ -105,5 +111,5 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
     docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=["id", "source", "url", "text"])
     rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
-    stats = rows | "MixtureStats" >> beam.Map(lambda sc: (("mixture", sc[0]), [1, 0, sc[1], sc[2]]))
+    stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(lambda sc: [(("mixture", sc[0]), [1, 0, sc[1], sc[2]])]))
     stats | "WriteMixStats" >> WriteStats(f"{output}/report/stats_mixture.json")

@@ -94,6 +94,10 @@ class ReadWarc(beam.DoFn):
         }
         counter("zhpile.read", "records").inc()
         try:
+            if self.source.format != "wet":
+                # auto_decode: payloads sent with Content-Encoding gzip/br or chunked are decoded.
+                rec.parse_http(auto_decode="all")
+                doc["raw_bytes"] = int(rec.content_length or 0)  # the HTTP body's
             if doc["raw_bytes"] > self.cfg.max_record_bytes:
                 yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}", self.prefix_chars)
                 return
@@ -105,8 +109,6 @@ class ReadWarc(beam.DoFn):
                 doc.update(payload=payload, content_type="text/plain", header_charset="utf-8")
                 yield doc
                 return
-            # auto_decode: payloads sent with Content-Encoding gzip/br or chunked are decoded.
-            rec.parse_http(auto_decode="all")
             status = rec.http_headers.status_code
             if status not in self.cfg.keep_http_status:
                 yield _reject(doc, "http_status", f"HTTP status {status}", self.prefix_chars)

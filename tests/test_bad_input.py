@@ -121,5 +121,7 @@ def test_content_encoded_payloads_are_decoded(tmp_path):
     run = RunOutput(str(tmp_path / "out"))
     assert [r["url"] for r in run.clean["cc"]] == ["http://gz.example.cn/"]
     assert run.clean["cc"][0]["text"].startswith("喝茶的学问")
+    # raw_bytes is the HTTP body as stored (here gzip-encoded), without the HTTP headers.
+    assert run.clean["cc"][0]["raw_bytes"] == len(encoded)
     bad = [r for r in run.rejected if r["url"]]
     assert [(r["url"], r["reason"]) for r in bad] == [("http://badgz.example.cn/", "bad_record")]
