@@ -1,7 +1,7 @@
 """The crawl-scale benchmark, one command: zhpile's whole pipeline at each input size,
 beside datatrove on the same WARC files, then each zhpile stage alone.
 
-    python benchmarks/compare.py [--mb 100 400] [--datatrove-python /path/to/python]
+    python benchmarks/compare.py [--mb 100 400] [--repeat 3] [--datatrove-python /path/to/python]
 
 For each size: generates a crawl of about that many MB of compressed WARC
 (benchmarks/corpus.py, labelled pages), runs `zhpile run` (local runner, one worker) and,
@@ -21,6 +21,7 @@ import gzip
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -71,6 +72,8 @@ def main() -> None:
     parser.add_argument("--mb", type=float, nargs="+", default=[200], help="compressed WARC sizes to generate and run")
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
     parser.add_argument("--datatrove-python")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="zhpile runs per size; the table shows the median (a shared machine drifts by tens of percent)")
     parser.add_argument("--no-stages", action="store_true", help="skip the per-stage table")
     parser.add_argument("--reuse-datatrove", action="store_true",
                         help="take datatrove's figures from an earlier run on the same corpus when present (it takes ~35 s per MB)")
@@ -86,9 +89,11 @@ def main() -> None:
         with open(config, "w") as f:
             f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
         out = corpus + "-zhpile"
-        seconds, rss = timed([sys.executable, "-m", "pipelines.cli", "run", config, "--output", out, "--overwrite"], out + ".log")
+        runs = [timed([sys.executable, "-m", "pipelines.cli", "run", config, "--output", out, "--overwrite"], out + ".log")
+                for _ in range(args.repeat)]
+        seconds, rss = statistics.median(s for s, _ in runs), statistics.median(r for _, r in runs)
         rows.append(("zhpile", labels, mb, seconds, rss, zhpile_kept(out)))
-        print(f"zhpile {mb:.0f} MB: {seconds:.1f}s", flush=True)
+        print(f"zhpile {mb:.0f} MB: {seconds:.1f}s (runs: {', '.join(f'{s:.1f}' for s, _ in runs)} s)", flush=True)
         if args.datatrove_python:
             out = corpus + "-datatrove"
             if args.reuse_datatrove and os.path.exists(out + ".log.time") and os.path.isdir(os.path.join(out, "final")):
