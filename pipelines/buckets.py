@@ -2,18 +2,16 @@
 
 LSH band keys (25 a document) and line keys (~10 a document) are nearly all distinct, so
 grouping them by their own key costs the shuffle one element each (~10 us on the local
-runner: 500,000 band keys took 4.8 s to group one by one). Instead each worker batches its entries by a
-bucket of their key and the shuffle groups the batches by bucket; the consumer regroups
-a bucket's entries in memory, holding the distinct keys of that bucket only. The bucket
-count grows with the input (`bucket_count`): buckets stay small on a whole crawl, and
-batches stay large on a laptop. Results do not depend on the bucket count."""
+runner: 500,000 band keys took 4.8 s to group one by one). Instead each worker batches
+its entries by a bucket of their key and the shuffle groups the batches by bucket; the
+consumer regroups a bucket's entries in memory, holding the distinct keys of that bucket
+only. The bucket count grows with the input (`bucket_count`): buckets stay small on a
+whole crawl, and batches stay large on a laptop. Results do not depend on the bucket
+count. `PerBundle` is the mechanism (the statistics sum per bundle with it too)."""
 from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
-
-MAX_BUFFERED = 100_000  # entries a worker holds before it emits its batches
-
 
 def bucket_count(input_files: int) -> int:
     """64 buckets an input file (a Common Crawl file holds ~30k pages), within [256, 2**20]:
@@ -21,35 +19,47 @@ def bucket_count(input_files: int) -> int:
     return min(2 ** 20, max(256, 64 * input_files))
 
 
-class BatchByBucket(beam.DoFn):
-    """element -> (bucket, [entry, ...]) batches, from the (bucket, entry) pairs that
-    `entries(element)` gives; emitted every MAX_BUFFERED entries and at the bundle's end.
-    The pipeline's data is in the global window (nothing here windows it)."""
+class PerBundle(beam.DoFn):
+    """Holds, per key, what `items(element)` gives over a bundle (each subclass's `add`
+    says how) and emits (key, held) pairs at the bundle's end, or earlier once `size`
+    reaches `limit`. The pipeline's data is in the global window (nothing here windows it)."""
 
-    def __init__(self, entries):
-        self.entries = entries
-        self.batches: dict = {}
-        self.buffered = 0
+    limit = 100_000
+
+    def __init__(self, items):
+        self.items = items
+        self.held: dict = {}
+        self.size = 0
+
+    def add(self, key, value) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def start_bundle(self):
-        self.batches, self.buffered = {}, 0
+        self.held, self.size = {}, 0
 
     def process(self, element):
-        batches = self.batches
-        for bucket, entry in self.entries(element):
-            batch = batches.get(bucket)
-            if batch is None:
-                batches[bucket] = [entry]
-            else:
-                batch.append(entry)
-            self.buffered += 1
-        if self.buffered >= MAX_BUFFERED:
+        for key, value in self.items(element):
+            self.add(key, value)
+        if self.size >= self.limit:
             yield from self._drain()
 
     def finish_bundle(self):
-        for batch in self._drain():
-            yield GlobalWindows.windowed_value(batch)
+        for pair in self._drain():
+            yield GlobalWindows.windowed_value(pair)
 
     def _drain(self):
-        batches, self.batches, self.buffered = self.batches, {}, 0
-        return list(batches.items())
+        held, self.held, self.size = self.held, {}, 0
+        return list(held.items())
+
+
+class BatchByBucket(PerBundle):
+    """element -> (bucket, [entry, ...]) batches, from the (bucket, entry) pairs that
+    `items(element)` gives; at most `limit` entries held."""
+
+    def add(self, bucket, entry) -> None:
+        batch = self.held.get(bucket)
+        if batch is None:
+            self.held[bucket] = [entry]
+        else:
+            batch.append(entry)
+        self.size += 1

@@ -6,7 +6,8 @@ import json
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.transforms.window import GlobalWindows
+
+from .buckets import PerBundle
 
 
 def sum_lists(values):
@@ -17,40 +18,21 @@ def sum_lists(values):
     return total
 
 
-class SumPerBundle(beam.DoFn):
-    """element -> the (key, [4 numbers]) pairs of `pairs(element)`, summed per key over a
-    bundle and emitted at its end (or every MAX_KEYS keys): a few hundred statistics
-    elements instead of ~10 a document, each of which the runner would encode, buffer and
-    combine on its own."""
+class SumPerBundle(PerBundle):
+    """element -> the (key, [4 numbers]) pairs of `items(element)`, summed per key over a
+    bundle: a few hundred statistics elements instead of ~10 a document, each of which the
+    runner would encode, buffer and combine on its own."""
 
-    MAX_KEYS = 10_000
+    limit = 10_000  # keys
 
-    def __init__(self, pairs):
-        self.pairs = pairs
-        self.sums: dict = {}
-
-    def start_bundle(self):
-        self.sums = {}
-
-    def process(self, element):
-        sums = self.sums
-        for key, value in self.pairs(element):
-            total = sums.get(key)
-            if total is None:
-                sums[key] = list(value)
-            else:
-                for i, x in enumerate(value):
-                    total[i] += x
-        if len(sums) >= self.MAX_KEYS:
-            yield from self._drain()
-
-    def finish_bundle(self):
-        for pair in self._drain():
-            yield GlobalWindows.windowed_value(pair)
-
-    def _drain(self):
-        sums, self.sums = self.sums, {}
-        return list(sums.items())
+    def add(self, key, value) -> None:
+        total = self.held.get(key)
+        if total is None:
+            self.held[key] = list(value)
+            self.size += 1
+        else:
+            for i, x in enumerate(value):
+                total[i] += x
 
 
 class CountTokens(beam.DoFn):
