@@ -5,8 +5,8 @@
 # and its models and word lists (package data) are installed into its Python.
 FROM apache/beam_python3.11_sdk:2.77.0
 WORKDIR /opt/zhpile
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml __init__.py README.md ./
 COPY filters ./filters
 COPY pipelines ./pipelines
 COPY schemas ./schemas
-RUN pip install --no-cache-dir . && python -c "import filters.langid, pipelines.pipeline"
+RUN pip install --no-cache-dir . && cd / && python -c "import zhpile.filters.langid, zhpile.pipelines.pipeline"

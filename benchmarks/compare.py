@@ -89,7 +89,7 @@ def main() -> None:
         with open(config, "w") as f:
             f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
         out = corpus + "-zhpile"
-        runs = [timed([sys.executable, "-m", "pipelines.cli", "run", config, "--output", out, "--overwrite"], out + ".log")
+        runs = [timed([sys.executable, "-m", "zhpile.pipelines.cli", "run", config, "--output", out, "--overwrite"], out + ".log")
                 for _ in range(args.repeat)]
         seconds, rss = statistics.median(s for s, _ in runs), statistics.median(r for _, r in runs)
         rows.append(("zhpile", labels, mb, seconds, rss, zhpile_kept(out)))

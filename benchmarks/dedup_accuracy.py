@@ -23,7 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.corpus import sentence_pool  # noqa: E402
-from filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params  # noqa: E402
+from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params  # noqa: E402
 
 EDIT_RATES = (0.01, 0.03, 0.05, 0.10)
 PREFIXES = ["来源：新华网 编辑：张伟\n", "本文转载自人民网，版权归原作者所有。\n", "【环球时报综合报道】\n", "发布时间：2024-05-21 阅读：1024\n"]
@@ -102,7 +102,7 @@ def main() -> None:
     if args.configs == "sweep":
         configs = [(n, t, p, v) for n in (3, 5) for t in (0.5, 0.6, 0.7, 0.8) for p in (128,) for v in (True, False)]
     else:
-        from schemas.config import DedupConfig
+        from zhpile.schemas.config import DedupConfig
 
         d = DedupConfig()
         configs = [(d.ngram, d.threshold, d.num_perm, d.verify)]

@@ -19,8 +19,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.dedup_accuracy import distinct_documents, edit  # noqa: E402
 from benchmarks.runner import time_zhpile_run  # noqa: E402
-from filters.minhash import MinHasher  # noqa: E402
-from schemas.config import DedupConfig  # noqa: E402
+from zhpile.filters.minhash import MinHasher  # noqa: E402
+from zhpile.schemas.config import DedupConfig  # noqa: E402
 
 
 def main() -> None:

@@ -18,9 +18,9 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from filters.charset import decode_page  # noqa: E402
-from filters.extract import html_to_text  # noqa: E402
-from filters.normalize import normalize_text  # noqa: E402
+from zhpile.filters.charset import decode_page  # noqa: E402
+from zhpile.filters.extract import html_to_text  # noqa: E402
+from zhpile.filters.normalize import normalize_text  # noqa: E402
 from resiliparse.extract.html2text import extract_plain_text  # noqa: E402
 
 DEFAULT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "realdata",

@@ -15,6 +15,6 @@ def time_zhpile_run(config_text: str, config_path: str, output: str) -> float:
     with open(config_path, "w") as f:
         f.write(config_text)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "run", config_path, "--output", output, "--overwrite"],
+    subprocess.run([sys.executable, "-m", "zhpile.pipelines.cli", "run", config_path, "--output", output, "--overwrite"],
                    check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start

@@ -14,16 +14,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
-from filters import quality  # noqa: E402
-from filters.base import DropError  # noqa: E402
-from filters.dedup import exact_key  # noqa: E402
-from filters.extract import page_text  # noqa: E402
-from filters.langid import LanguageIdentifier  # noqa: E402
-from filters.minhash import MinHasher  # noqa: E402
-from filters.mojibake import repair_mojibake  # noqa: E402
-from filters.normalize import normalize_text, to_simplified  # noqa: E402
-from filters.pii import redact_pii  # noqa: E402
-from schemas.config import DedupConfig  # noqa: E402
+from zhpile.filters import quality  # noqa: E402
+from zhpile.filters.base import DropError  # noqa: E402
+from zhpile.filters.dedup import exact_key  # noqa: E402
+from zhpile.filters.extract import page_text  # noqa: E402
+from zhpile.filters.langid import LanguageIdentifier  # noqa: E402
+from zhpile.filters.minhash import MinHasher  # noqa: E402
+from zhpile.filters.mojibake import repair_mojibake  # noqa: E402
+from zhpile.filters.normalize import normalize_text, to_simplified  # noqa: E402
+from zhpile.filters.pii import redact_pii  # noqa: E402
+from zhpile.schemas.config import DedupConfig  # noqa: E402
 
 
 def read_payloads(paths):

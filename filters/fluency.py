@@ -29,7 +29,7 @@ def pair_keys(cps: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _model():
-    with importlib.resources.files("filters").joinpath("data/zh_char_bigram.npz").open("rb") as f:
+    with importlib.resources.files(__package__).joinpath("data/zh_char_bigram.npz").open("rb") as f:
         data = np.load(f)
         model = {k: data[k] for k in data.files}
     total = float(model["unigram_counts"].sum())

@@ -40,7 +40,7 @@ MIN_HAN_SHARE = 0.7  # of all letters (Han, kana, Hangul, Latin)
 
 def bundled_model_path() -> str:
     """Path of lid.176.ftz, package data of zhpile (no download)."""
-    return str(importlib.resources.files("filters") / "data" / "lid.176.ftz")
+    return str(importlib.resources.files(__package__) / "data" / "lid.176.ftz")
 
 
 def script_counts(sample: str) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Quality and pathological-sample signals of a text, and the rules that decide over them.
 
 `signals(text)` measures (vectorised with numpy, linear or n log n in the text); each
-rule compares one signal with a threshold of `schemas.config.QualityConfig` and returns
+rule compares one signal with a threshold of `zhpile.schemas.config.QualityConfig` and returns
 a Drop naming itself, with the value and the threshold. Signals are stored with every
 document, so thresholds can be re-tuned later without re-running anything upstream.
 

@@ -19,7 +19,7 @@ CATEGORIES = ("porn", "gambling", "spam")
 
 
 def _data(name: str) -> str:
-    return importlib.resources.files("filters").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return importlib.resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 
-from schemas.config import ConfigError, load_config
+from zhpile.schemas.config import ConfigError, load_config
 
 log = logging.getLogger("zhpile")
 
@@ -128,7 +128,7 @@ def cmd_train_quality(args, _beam_args) -> int:
     """Train GPT-3's quality classifier: curated text positive, raw crawl negative."""
     import random
 
-    from filters.classifier import QualityClassifier, train
+    from zhpile.filters.classifier import QualityClassifier, train
 
     positives, negatives = _read_texts(args.positive, args.field), _read_texts(args.negative, args.field)
     if not positives or not negatives:

@@ -13,11 +13,11 @@ import zlib
 import apache_beam as beam
 import numpy as np
 
-from filters.base import Drop
-from filters.components import large_star, small_star
-from filters.dedup import exact_key
-from filters.lines import line_keys, remove_lines
-from filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
+from zhpile.filters.base import Drop
+from zhpile.filters.components import large_star, small_star
+from zhpile.filters.dedup import exact_key
+from zhpile.filters.lines import line_keys, remove_lines
+from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
 from .buckets import BatchByBucket, bucket_count
 from .stage import KEPT, REJECTED, counter, rejection_row

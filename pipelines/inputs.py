@@ -5,7 +5,7 @@ import os
 
 from apache_beam.io.filesystems import FileSystems
 
-from schemas.config import Config, ConfigError
+from zhpile.schemas.config import Config, ConfigError
 
 
 def _absolute(pattern: str, base: str) -> str:

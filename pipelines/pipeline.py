@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 
-from schemas.config import Config
+from zhpile.schemas.config import Config
 
 from .dedup import Deduplicate
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII

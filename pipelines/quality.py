@@ -1,12 +1,12 @@
 """Quality stages: signals computed once, rules applied in phases, PII redacted last."""
 from __future__ import annotations
 
-from filters import quality
-from filters.base import Drop
-from filters.ids import text_digest
-from filters.classifier import QualityClassifier, pareto_keep
-from filters.pii import redact_pii
-from filters.safety import blocked_domain
+from zhpile.filters import quality
+from zhpile.filters.base import Drop
+from zhpile.filters.ids import text_digest
+from zhpile.filters.classifier import QualityClassifier, pareto_keep
+from zhpile.filters.pii import redact_pii
+from zhpile.filters.safety import blocked_domain
 
 from .stage import StageDoFn
 

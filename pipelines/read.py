@@ -9,9 +9,9 @@ import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from filters.base import Drop
-from filters.ids import doc_id
-from schemas.config import Config, SourceConfig
+from zhpile.filters.base import Drop
+from zhpile.filters.ids import doc_id
+from zhpile.schemas.config import Config, SourceConfig
 
 from .stage import REJECTED, counter, rejection_row
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from filters.quality import WORD_SAMPLE_CHARS
+from zhpile.filters.quality import WORD_SAMPLE_CHARS
 
 # Distributions kept in the report: signal -> bin edges. A value falls in the last edge
 # not above it; labels are the lower edges.

@@ -9,8 +9,8 @@ import time
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from filters.mixture import MixtureError, plan_epochs
-from schemas.config import Config, ConfigError
+from zhpile.filters.mixture import MixtureError, plan_epochs
+from zhpile.schemas.config import Config, ConfigError
 
 from .pipeline import build_clean_pipeline, build_mix_pipeline
 from .report import build_report, write_report

@@ -8,9 +8,9 @@ from functools import lru_cache
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from filters.base import Drop, DropError
-from schemas.config import OutputConfig
-from schemas.tables import REJECTED_SCHEMA
+from zhpile.filters.base import Drop, DropError
+from zhpile.schemas.config import OutputConfig
+from zhpile.schemas.tables import REJECTED_SCHEMA
 
 REJECTED = "rejected"
 KEPT = "kept"

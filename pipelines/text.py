@@ -1,11 +1,11 @@
 """Stages that turn a record into normalised text: extraction, normalisation, LID."""
 from __future__ import annotations
 
-from filters.base import Drop
-from filters.extract import page_text
-from filters.langid import LanguageIdentifier
-from filters.mojibake import repair_mojibake
-from filters.normalize import normalize_text, to_simplified
+from zhpile.filters.base import Drop
+from zhpile.filters.extract import page_text
+from zhpile.filters.langid import LanguageIdentifier
+from zhpile.filters.mojibake import repair_mojibake
+from zhpile.filters.normalize import normalize_text, to_simplified
 
 from .stage import StageDoFn
 

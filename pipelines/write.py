@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from filters.mixture import epoch_copies, shard_of, shuffle_key
-from schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, project
+from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
+from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, project
 
 
 def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):

@@ -10,7 +10,7 @@ import pytest
 from sample_data.articles import ZH
 from sample_data.make_sample import gzip_member, html_page, http_response, warc_record
 
-from .conftest import SAMPLE, RunOutput, run_zhpile, write_config
+from helpers import SAMPLE, RunOutput, run_zhpile, write_config
 
 
 def _response(url: str, response: bytes) -> bytes:

@@ -3,9 +3,9 @@ import os
 
 import pytest
 
-from schemas.config import ConfigError, parse_config
+from zhpile.schemas.config import ConfigError, parse_config
 
-from .conftest import copy_sample, run_zhpile, write_config
+from helpers import copy_sample, run_zhpile, write_config
 
 MINIMAL = """
 sources:
@@ -113,11 +113,11 @@ def test_override_changes_the_run(tmp_path):
     sample = copy_sample(tmp_path)
     config = write_config(tmp_path, _minimal(sample) + "quality:\n  min_chars: 5\n")
     assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
-    from .conftest import RunOutput
+    from helpers import RunOutput
 
     run = RunOutput(str(tmp_path / "out"))
     assert not [r for r in run.rejected if r["reason"] == "too_short"]
-    from filters.ids import doc_id
+    from zhpile.filters.ids import doc_id
 
     assert doc_id("wiki", "wiki-stub") in {r["id"] for r in run.clean["wiki"]}
 

@@ -5,13 +5,13 @@ import random
 
 import pytest
 
-from filters.components import large_star, small_star
-from filters.ids import doc_id
-from filters import minhash
-from filters.minhash import MinHasher, estimated_jaccard
+from zhpile.filters.components import large_star, small_star
+from zhpile.filters.ids import doc_id
+from zhpile.filters import minhash
+from zhpile.filters.minhash import MinHasher, estimated_jaccard
 from sample_data.articles import ZH
 
-from .conftest import RunOutput, run_zhpile, write_config
+from helpers import RunOutput, run_zhpile, write_config
 
 SENTENCES = sorted({s + "。" for _t, pars in ZH.values() for p in pars for s in p.split("。") if len(s) > 8})
 

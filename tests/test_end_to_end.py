@@ -8,10 +8,10 @@ import os
 import pyarrow.parquet as pq
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-from filters.ids import doc_id
-from schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA
+from zhpile.filters.ids import doc_id
+from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA
 
-from .conftest import SAMPLE
+from helpers import SAMPLE
 
 
 def _expected():

@@ -4,15 +4,15 @@ import re
 
 import pytest
 
-from filters.base import DropError
-from filters.charset import canonical_encoding, decode_page, meta_charset
-from filters.dedup import exact_key
-from filters.extract import html_to_text, page_text, payload_kind
-from filters.ids import doc_id, unit_float
-from filters.langid import LanguageIdentifier
-from filters.mixture import epoch_copies, shard_of
-from filters.mojibake import repair_mojibake
-from filters.normalize import normalize_text, to_simplified
+from zhpile.filters.base import DropError
+from zhpile.filters.charset import canonical_encoding, decode_page, meta_charset
+from zhpile.filters.dedup import exact_key
+from zhpile.filters.extract import html_to_text, page_text, payload_kind
+from zhpile.filters.ids import doc_id, unit_float
+from zhpile.filters.langid import LanguageIdentifier
+from zhpile.filters.mixture import epoch_copies, shard_of
+from zhpile.filters.mojibake import repair_mojibake
+from zhpile.filters.normalize import normalize_text, to_simplified
 
 ZH = "长江是中国第一长河，全长约六千三百公里，发源于青藏高原，自西向东流经十多个省、自治区和直辖市，最后在上海附近注入东海。"
 HTML = f"<html><head><meta charset='gb2312'><title>t</title></head><body><p>{ZH}</p></body></html>"

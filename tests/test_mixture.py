@@ -8,10 +8,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from filters.ids import doc_id
-from filters.mixture import MixtureError, epoch_copies, plan_epochs
+from zhpile.filters.ids import doc_id
+from zhpile.filters.mixture import MixtureError, epoch_copies, plan_epochs
 
-from .conftest import SAMPLE, RunOutput, run_zhpile, write_config
+from helpers import SAMPLE, RunOutput, run_zhpile, write_config
 
 CONFIG = """
 sources:

@@ -8,17 +8,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filters import quality
-from filters.classifier import QualityClassifier, pareto_keep, train
-from filters.fluency import fluency
-from filters.normalize import normalize_text
-from filters.pii import redact_pii, valid_id_card
-from filters.safety import blocked_domain, flagged_shares
+from zhpile.filters import quality
+from zhpile.filters.classifier import QualityClassifier, pareto_keep, train
+from zhpile.filters.fluency import fluency
+from zhpile.filters.normalize import normalize_text
+from zhpile.filters.pii import redact_pii, valid_id_card
+from zhpile.filters.safety import blocked_domain, flagged_shares
 from sample_data.articles import ZH, ZH_MIXED
-from schemas.config import QualityConfig
-from schemas.tables import QUALITY_TYPE
+from zhpile.schemas.config import QualityConfig
+from zhpile.schemas.tables import QUALITY_TYPE
 
-from .conftest import shared_file
+from helpers import shared_file
 
 CFG = QualityConfig()
 GOOD = "\n".join(p for _t, pars in ZH.values() for p in pars)  # 3,000 characters of real prose
@@ -141,7 +141,7 @@ def test_domain_blocklist():
 def test_real_gambling_and_porn_pages_are_rejected(tmp_path):
     """The SEO pages of the real CC-MAIN-2020-34 sample that survive extraction, LID and
     length are rejected by a quality or safety rule."""
-    from .conftest import RunOutput, run_zhpile, write_config
+    from helpers import RunOutput, run_zhpile, write_config
 
     warc = shared_file("01_resiliparse_CC-MAIN-2020-34_sample.warc.gz")
     config = write_config(tmp_path, f'sources:\n  - {{name: cc, format: warc, paths: ["{warc}"]}}\n')
@@ -261,7 +261,7 @@ def test_signals_on_huge_and_empty_strings():
 
 def test_train_quality_cli_and_classifier_in_the_pipeline(tmp_path, capsys):
     """`zhpile train-quality` on sample texts, then a run that scores every kept document."""
-    from .conftest import SAMPLE, RunOutput, run_zhpile, write_config
+    from helpers import SAMPLE, RunOutput, run_zhpile, write_config
 
     rng = random.Random(0)
     paragraphs = [p for _t, pars in ZH.values() for p in pars]
@@ -289,7 +289,7 @@ classifier: {{model: quality.bin, mode: threshold, threshold: 0.5}}
 
 
 def test_missing_classifier_model_is_a_config_error(tmp_path, capsys):
-    from .conftest import SAMPLE, run_zhpile, write_config
+    from helpers import SAMPLE, run_zhpile, write_config
 
     config = write_config(tmp_path, f"""
 sources:

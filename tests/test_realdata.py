@@ -5,11 +5,11 @@ import re
 import pytest
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-from filters.charset import decode_page
-from filters.langid import LanguageIdentifier
-from filters.normalize import normalize_text
+from zhpile.filters.charset import decode_page
+from zhpile.filters.langid import LanguageIdentifier
+from zhpile.filters.normalize import normalize_text
 
-from .conftest import RunOutput, run_zhpile, shared_file, write_config
+from helpers import RunOutput, run_zhpile, shared_file, write_config
 
 CC_2020_34 = "01_resiliparse_CC-MAIN-2020-34_sample.warc.gz"
 CLUEWEB_JA = "02_resiliparse_clueweb09-ja_quirk.warc.gz"

@@ -6,16 +6,16 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from filters.base import DropError
-from filters.charset import decode_page
-from filters.extract import html_to_text, page_text
-from filters.langid import LanguageIdentifier
-from filters.lines import line_keys, remove_lines
-from filters.minhash import MinHasher
-from filters.mojibake import repair_mojibake
-from filters.normalize import normalize_text, to_simplified
+from zhpile.filters.base import DropError
+from zhpile.filters.charset import decode_page
+from zhpile.filters.extract import html_to_text, page_text
+from zhpile.filters.langid import LanguageIdentifier
+from zhpile.filters.lines import line_keys, remove_lines
+from zhpile.filters.minhash import MinHasher
+from zhpile.filters.mojibake import repair_mojibake
+from zhpile.filters.normalize import normalize_text, to_simplified
 
-from .conftest import SAMPLE, run_zhpile
+from helpers import SAMPLE, run_zhpile
 
 ANY_TEXT = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=2000)
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .conftest import SAMPLE, RunOutput, run_zhpile
+from helpers import SAMPLE, RunOutput, run_zhpile
 
 
 def _signature(run: RunOutput):

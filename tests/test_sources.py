@@ -5,11 +5,11 @@ import os
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from filters.ids import doc_id
+from zhpile.filters.ids import doc_id
 from sample_data.articles import ZH
 from sample_data.make_sample import article_text, gzip_member, warc_record
 
-from .conftest import SAMPLE, RunOutput, run_zhpile, write_config
+from helpers import SAMPLE, RunOutput, run_zhpile, write_config
 
 
 def _write_wet(path):

@@ -15,8 +15,8 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from filters.normalize import normalize_text  # noqa: E402
-from filters.fluency import pair_keys  # noqa: E402
+from zhpile.filters.normalize import normalize_text  # noqa: E402
+from zhpile.filters.fluency import pair_keys  # noqa: E402
 
 OUT = os.path.join(ROOT, "filters", "data", "zh_char_bigram.npz")
 
