@@ -307,8 +307,11 @@ def few_punct_lines(s: dict, cfg) -> Drop | None:
 # Rules, in the order they are applied. Pathological rules come before language ID, so
 # a page of slashes is explained as what it is, not as "not Chinese". Content rules come
 # after it: a short page in another language is explained as `lang`.
+# The one rule checked before any signal is measured (pipelines/quality.py): an absurdly
+# long text costs nothing more than its length.
+TOO_LONG = _rule("n_chars", ">", "too_long", "max_chars")
 PATHOLOGICAL_RULES = (
-    _rule("n_chars", ">", "too_long", "max_chars"),
+    TOO_LONG,
     _rule("max_char_run", ">=", "char_run", "max_char_run"),
     _rule("max_periodic_span", ">=", "pattern_run", "max_periodic_span"),
     _rule("blob_chars", ">=", "encoded_blob", "max_blob_chars"),

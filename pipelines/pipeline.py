@@ -14,7 +14,7 @@ from zhpile.schemas.config import Config
 
 from .dedup import Deduplicate
 from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
-from .read import ReadSources
+from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
 from .stage import apply_stage
@@ -64,8 +64,9 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     docs, dropped = apply_stage(docs, "Extract", ExtractText(config.extract, **prefix))
     rejected.append(dropped)
     # Spread one big file's records over workers, after extraction: text is a fraction of
-    # the HTML it came from, and the local runner holds a shuffle in memory.
-    docs = docs | "SpreadDocs" >> beam.Reshuffle()
+    # the HTML it came from, and the local runner holds a shuffle in memory. Grouping by
+    # id, the same shuffle makes every document's id its own.
+    docs = docs | "SpreadDocs" >> UniqueIds()
     for label, dofn in (
         ("Normalize", NormalizeText(config.normalize, **prefix)),
         ("Pathological", Pathological(config.quality, **prefix)),

@@ -22,6 +22,9 @@ class Pathological(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
+        too_long = quality.TOO_LONG({"n_chars": len(doc["text"])}, self.cfg)
+        if too_long:  # judged on its length alone: no signal work on an absurd text
+            return too_long
         doc["quality"] = {**doc.get("quality", {}), **quality.pathological_signals(doc["text"])}
         # ContentQuality reuses these signals if the text is still the same then.
         doc["pathological_of"] = text_digest(doc["text"])

@@ -15,20 +15,52 @@ from zhpile.schemas.config import Config, SourceConfig
 
 from .stage import REJECTED, counter, rejection_row
 
+# Where a document was read (file and position): unique by construction, it names a
+# document whose id another record also carries (see UniqueIds).
+ORIGIN = "origin"
+
 
 def _reject(doc: dict, reason: str, detail: str, prefix_chars: int):
     counter("zhpile.rejected", f"read.{reason}").inc()
     return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail), prefix_chars))
 
 
+def _charset_of(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'") or None
+    return None
+
+
+def _target_uri(value: str | None) -> str | None:
+    # WARC/1.0's grammar put the URI in <>; wget still writes it so.
+    if value and value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    return value
+
+
+def _is_page(rec) -> bool:
+    """A resource record is a page only at a web URI: wget also stores its own log and
+    arguments as resource records (metadata://...)."""
+    from fastwarc.warc import WarcRecordType
+
+    if rec.record_type != WarcRecordType.resource:
+        return True
+    return (_target_uri(rec.headers.get("WARC-Target-URI")) or "").lower().startswith(("http://", "https://"))
+
+
 class ReadWarc(beam.DoFn):
-    """path -> one document per `response` record (`conversion` for WET).
+    """path -> one document per `response` record (`conversion` for WET; `resource` too
+    when the source opts in; ARC files through warcio).
 
     Records stream from the file; a payload is read only once its size is known to be
-    within `max_record_bytes`. Damage never ends the run: after a corrupt record the
-    reader resumes at the next readable record (gzip member or `WARC/` line), a record cut
-    short is rejected `bad_record`, and a gzip file cut mid-member gets a `bad_record`
-    row saying how many bytes at its end were unreadable."""
+    within `max_record_bytes`, and a Content-Encoding is undone only up to that many
+    bytes (bounded_io: a small gzip or brotli body can inflate to gigabytes). Damage never
+    ends the run: after a corrupt record the reader resumes at the next readable record
+    (gzip member or `WARC/` line), a record cut short is rejected `bad_record`, and a gzip
+    file cut mid-member gets a `bad_record` row saying how many bytes at its end were
+    unreadable."""
 
     MAX_RESYNCS = 1000  # per file: beyond this the rest of the file is reported unreadable
 
@@ -38,11 +70,14 @@ class ReadWarc(beam.DoFn):
         self.prefix_chars = prefix_chars
 
     def process(self, path: str):
-        from .warc_io import is_gzip, next_record_start, truncated_tail
+        from .warc_io import is_arc, is_gzip, next_record_start, truncated_tail
 
         name, base = self.source.name, os.path.basename(path)
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
             compressed = is_gzip(f)
+            if is_arc(f, compressed):
+                yield from self._arc(f, path)
+                return
             start, last, resyncs = 0, None, 0
             while True:
                 f.seek(start)
@@ -71,72 +106,132 @@ class ReadWarc(beam.DoFn):
     def _records(self, f):
         from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-        wanted = WarcRecordType.conversion if self.source.format == "wet" else WarcRecordType.response
+        if self.source.format == "wet":
+            wanted = (WarcRecordType.conversion,)
+        else:
+            wanted = tuple(getattr(WarcRecordType, kind) for kind in self.source.records)  # enum members are not hashable
         # HTTP headers are parsed for the documents only (_record), not for the request and
         # metadata records around them: it halves the reading time.
         for rec in ArchiveIterator(f, record_types=WarcRecordType.any_type, parse_http=False, fsspec_args=False):
             # Every record is iterated (for the position of the last one); only documents are read.
-            yield (rec if rec.record_type == wanted else None), rec.stream_pos
+            yield (rec if rec.record_type in wanted and _is_page(rec) else None), rec.stream_pos
+
+    def _new_doc(self, record_id: str | None, position: str, url, date, path: str, raw_bytes: int) -> dict:
+        counter("zhpile.read", "records").inc()
+        name = self.source.name
+        return {"id": doc_id(name, record_id or f"{os.path.basename(path)}{position}"), ORIGIN: f"{path}{position}",
+                "source": name, "url": _target_uri(url), "input_file": path, "warc_record_id": record_id,
+                "warc_date": date, "raw_bytes": raw_bytes}
 
     def _record(self, rec, path: str):
+        from fastwarc.warc import WarcRecordType
+
         if rec is None:
             return
-        name = self.source.name
-        record_id = rec.record_id or f"{os.path.basename(path)}@{rec.stream_pos}"
-        doc = {
-            "id": doc_id(name, record_id),
-            "source": name,
-            "url": rec.headers.get("WARC-Target-URI"),
-            "input_file": path,
-            "warc_record_id": rec.record_id,
-            "warc_date": rec.headers.get("WARC-Date"),
-            "raw_bytes": int(rec.content_length or 0),
-        }
-        counter("zhpile.read", "records").inc()
+        doc = self._new_doc(rec.record_id, f"@{rec.stream_pos}", rec.headers.get("WARC-Target-URI"),
+                            rec.headers.get("WARC-Date"), path, int(rec.content_length or 0))
         try:
-            if self.source.format != "wet":
-                # auto_decode: payloads sent with Content-Encoding gzip/br or chunked are decoded.
-                rec.parse_http(auto_decode="all")
-                doc["raw_bytes"] = int(rec.content_length or 0)  # the HTTP body's
-            if doc["raw_bytes"] > self.cfg.max_record_bytes:
-                yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={self.cfg.max_record_bytes}", self.prefix_chars)
-                return
             if self.source.format == "wet":
-                payload = rec.reader.read()
-                if len(payload) < doc["raw_bytes"]:
-                    yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes", self.prefix_chars)
-                    return
-                doc.update(payload=payload, content_type="text/plain", header_charset="utf-8")
-                yield doc
-                return
-            status = rec.http_headers.status_code
-            if status not in self.cfg.keep_http_status:
-                yield _reject(doc, "http_status", f"HTTP status {status}", self.prefix_chars)
-                return
-            payload = rec.reader.read()
-            doc.update(payload=payload, content_type=rec.http_content_type, header_charset=rec.http_charset)
-            yield doc
+                yield from self._body(doc, rec.reader.read, "text/plain; charset=utf-8", None, None)
+            elif rec.record_type == WarcRecordType.resource:  # the block is the document itself (wget, Browsertrix)
+                yield from self._body(doc, rec.reader.read, rec.headers.get("Content-Type"), None, None)
+            else:
+                # Chunked transfer is undone here (it never grows a body); content codings
+                # are undone in _body, within the limit.
+                rec.parse_http(auto_decode="transfer")
+                doc["raw_bytes"] = int(rec.content_length or 0)  # the HTTP body's
+                yield from self._body(doc, rec.reader.read, rec.http_content_type, rec.http_headers.status_code,
+                                      rec.http_headers.get("Content-Encoding"))
         except Exception as err:  # noqa: BLE001 - one malformed record, the file goes on
             yield _reject(doc, "bad_record", f"{type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
+    def _body(self, doc: dict, read, content_type: str | None, status: int | None, content_encoding: str | None):
+        """The checks every record type shares: size, HTTP status, the body read whole and
+        its content codings undone, all bounded by max_record_bytes."""
+        from .bounded_io import DecodeError, TooLarge, content_codings, decode_content
+
+        limit = self.cfg.max_record_bytes
+        if doc["raw_bytes"] > limit:
+            yield _reject(doc, "too_large", f"record of {doc['raw_bytes']} bytes > max_record_bytes={limit}", self.prefix_chars)
+            return
+        if status is not None and status not in self.cfg.keep_http_status:
+            yield _reject(doc, "http_status", f"HTTP status {status}", self.prefix_chars)
+            return
+        payload = read(limit + 1)
+        if len(payload) < doc["raw_bytes"] and self.source.format == "wet":
+            yield _reject(doc, "bad_record", f"record cut short: {len(payload)} of {doc['raw_bytes']} bytes", self.prefix_chars)
+            return
+        codings = content_codings(content_encoding)
+        if codings:
+            try:
+                payload = decode_content(payload, codings, limit)
+            except TooLarge as err:
+                yield _reject(doc, "too_large", f"Content-Encoding {'+'.join(codings)}: {len(payload)} compressed bytes decode to more "
+                                                f"than max_record_bytes={limit} (stopped at {err.reached} bytes)", self.prefix_chars)
+                return
+            except DecodeError as err:
+                yield _reject(doc, "bad_record", f"Content-Encoding {'+'.join(codings)} does not decode: {str(err)[:150]}", self.prefix_chars)
+                return
+        doc.update(payload=payload, content_type=content_type, header_charset=_charset_of(content_type))
+        yield doc
+
+    def _arc(self, f, path: str):
+        """Legacy ARC files (Common Crawl 2008-2012): warcio reads them as WARC responses.
+        Any damage ends the file with one `bad_record` row (ARC has no record marker to
+        resume at)."""
+        from warcio.archiveiterator import ArchiveIterator
+
+        f.seek(0)
+        base, n = os.path.basename(path), 0
+        try:
+            for rec in ArchiveIterator(f, arc2warc=True):
+                n += 1
+                if rec.rec_type != "response":
+                    continue
+                headers = rec.rec_headers
+                doc = self._new_doc(None, f"@arc{n}", headers.get_header("WARC-Target-URI"),
+                                    headers.get_header("WARC-Date"), path, rec.length or 0)
+                http = rec.http_headers
+                try:
+                    status = int(http.get_statuscode()) if http else None
+                    yield from self._body(doc, rec.raw_stream.read, http.get_header("Content-Type") if http else None,
+                                          status, http.get_header("Content-Encoding") if http else None)
+                except Exception as err:  # noqa: BLE001 - the record, not the file
+                    yield _reject(doc, "bad_record", f"ARC record {n}: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
+        except Exception as err:  # noqa: BLE001
+            tail = {"id": doc_id(self.source.name, f"{base}@arc-tail"), "source": self.source.name, "input_file": path, "raw_bytes": 0}
+            yield _reject(tail, "bad_record", f"unreadable ARC data after record {n}: {type(err).__name__}: "
+                                              f"{str(err).strip()[:150]}; rest of file skipped", self.prefix_chars)
+
 
 class ReadJsonl(beam.DoFn):
-    """(path) -> one document per non-blank line; bad lines are rejected `bad_json`."""
+    """(path) -> one document per non-blank line; bad lines are rejected `bad_json`.
+    Plain or compressed (.gz, .bz2, .zst, by extension); lines are read within
+    `max_record_bytes` (bounded_io), so a longer line is rejected `too_large` unread and
+    reading goes on at the next one."""
 
-    def __init__(self, source: SourceConfig, prefix_chars: int):
+    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
         self.source = source
+        self.cfg = read_cfg
         self.prefix_chars = prefix_chars
 
     def process(self, path: str):
+        from .bounded_io import bounded_lines, open_decompressed
+
         name, base = self.source.name, os.path.basename(path)
+        limit = self.cfg.max_record_bytes
         lineno = 0
         try:
-            with FileSystems.open(path) as f:  # AUTO compression: .jsonl.gz works too
-                for lineno, raw in enumerate(f, start=1):
-                    if not raw.strip():
+            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as raw_file:
+                for lineno, raw, size in bounded_lines(open_decompressed(raw_file, path), limit):
+                    if raw is not None and not raw.strip():
                         continue
                     counter("zhpile.read", "lines").inc()
-                    doc = {"id": doc_id(name, f"{base}:{lineno}"), "source": name, "input_file": path, "raw_bytes": len(raw)}
+                    doc = {"id": doc_id(name, f"{base}:{lineno}"), ORIGIN: f"{path}:{lineno}", "source": name,
+                           "input_file": path, "raw_bytes": size}
+                    if raw is None:
+                        yield _reject(doc, "too_large", f"line {lineno}: {size} bytes > max_record_bytes={limit} (skipped unread)", self.prefix_chars)
+                        continue
                     try:
                         obj = json.loads(raw)
                     except ValueError as err:
@@ -149,8 +244,9 @@ class ReadJsonl(beam.DoFn):
             yield _reject(tail, "bad_record", f"file unreadable after line {lineno}: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
-def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars: int):
-    """A JSON object or Parquet row of a curated source -> document (or rejection)."""
+def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars: int, limit: int | None = None):
+    """A JSON object or Parquet row of a curated source -> document (or rejection); a
+    text of more than `limit` UTF-8 bytes is rejected `too_large`."""
     fields = source.fields
     if not isinstance(obj, dict):
         yield _reject(doc, "bad_json", f"{where}: not an object", prefix_chars)
@@ -164,45 +260,56 @@ def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars:
         kind = "missing" if fields.text not in obj else ("null" if text is None else type(text).__name__)
         yield _reject(doc, "no_text", f"{where}: field {fields.text!r} is {kind}", prefix_chars)
         return
+    if limit is not None and doc["raw_bytes"] > limit:
+        doc["text"] = text[:prefix_chars]  # for the rejection's text prefix
+        yield _reject(doc, "too_large", f"{where}: text of {doc['raw_bytes']} bytes > max_record_bytes={limit}", prefix_chars)
+        return
     doc.update(text=text, charset="utf_8")
     yield doc
 
 
 class ReadParquet(beam.DoFn):
-    """(path) -> one document per row, read a row batch at a time."""
+    """(path) -> one document per row, read a small row batch at a time (Hugging Face
+    dataset shards like data/train-00000-of-00004.parquet work as they are; the text
+    column is `fields.text`). A row whose text exceeds `max_record_bytes` is rejected
+    `too_large`."""
 
-    def __init__(self, source: SourceConfig, prefix_chars: int):
+    BATCH_ROWS = 256  # rows decoded at once: bounds memory when rows are large
+
+    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
         self.source = source
+        self.cfg = read_cfg
         self.prefix_chars = prefix_chars
 
     def process(self, path: str):
         import pyarrow.parquet as pq
 
         name, base = self.source.name, os.path.basename(path)
-        wanted = [c for c in (self.source.fields.text, self.source.fields.id, self.source.fields.url) if c]
+        fields, limit = self.source.fields, self.cfg.max_record_bytes
+        wanted = [c for c in (fields.text, fields.id, fields.url) if c]
+        row = 0
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
                 pf = pq.ParquetFile(f)
                 columns = [c for c in wanted if c in pf.schema_arrow.names]
-                row = 0
-                for batch in pf.iter_batches(batch_size=1024, columns=columns):
+                for batch in pf.iter_batches(batch_size=self.BATCH_ROWS, columns=columns):
                     for obj in batch.to_pylist():
                         row += 1
-                        text = obj.get(self.source.fields.text)
-                        doc = {"id": doc_id(name, f"{base}#{row}"), "source": name, "input_file": path,
-                               "raw_bytes": len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0}
-                        yield from _curated_row(self.source, obj, doc, f"row {row}", self.prefix_chars)
+                        text = obj.get(fields.text)
+                        size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
+                        doc = {"id": doc_id(name, f"{base}#{row}"), ORIGIN: f"{path}#{row}", "source": name,
+                               "input_file": path, "raw_bytes": size}
+                        yield from _curated_row(self.source, obj, doc, f"row {row}", self.prefix_chars, limit)
         except Exception as err:  # noqa: BLE001 - a corrupt Parquet file is reported, not fatal
             doc = {"id": doc_id(name, f"{base}@tail"), "source": name, "input_file": path, "raw_bytes": 0}
-            yield _reject(doc, "bad_record", f"parquet unreadable: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
+            yield _reject(doc, "bad_record", f"parquet unreadable after row {row}: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
 def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
     if source.format in ("warc", "wet"):
         return ReadWarc(source, config.read, config.output.text_prefix_chars)
-    if source.format == "jsonl":
-        return ReadJsonl(source, config.output.text_prefix_chars)
-    return ReadParquet(source, config.output.text_prefix_chars)
+    reader = ReadJsonl if source.format == "jsonl" else ReadParquet
+    return reader(source, config.read, config.output.text_prefix_chars)
 
 
 class ReadSources(beam.PTransform):
@@ -228,3 +335,31 @@ class ReadSources(beam.PTransform):
             rejected.append(out[REJECTED])
         all_docs = docs | "FlattenDocs" >> beam.Flatten()
         return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten()
+
+
+def _unique_ids(item):
+    _id, docs = item
+    docs = iter(docs)
+    first, second = next(docs), next(docs, None)
+    if second is None:
+        first.pop(ORIGIN, None)
+        yield first
+        return
+    counter("zhpile.read", "repeated_ids").inc()
+    for doc in (first, second, *docs):
+        doc["id"] = doc_id(doc["source"], doc.pop(ORIGIN))
+        yield doc
+
+
+class UniqueIds(beam.PTransform):
+    """Documents grouped by id, which also spreads them over workers (it is the shuffle
+    after extraction). An id that several records carry (a JSONL with repeated ids, a
+    WARC with a copied record) is replaced, for each of them, by an id of where it was
+    read, so every input record keeps its own row in clean/ or rejected/. Groups stream:
+    only the first two members are looked at before the rest is iterated."""
+
+    def expand(self, docs):
+        return (docs
+                | "ById" >> beam.Map(lambda d: (d["id"], d))
+                | "GroupById" >> beam.GroupByKey()
+                | "OneIdEach" >> beam.FlatMap(_unique_ids))

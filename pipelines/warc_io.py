@@ -75,3 +75,15 @@ def truncated_tail(f, offset: int) -> int:
             return len(data) - pos
         pos = len(data) - len(d.unused_data)
     return 0
+
+
+def is_arc(f, compressed: bool) -> bool:
+    """An ARC file (v1): its first record is the `filedesc://` version block."""
+    f.seek(0)
+    head = f.read(4096)
+    if compressed:
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.lstrip().startswith(b"filedesc://")

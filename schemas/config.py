@@ -36,6 +36,9 @@ class SourceConfig(_Strict):
     format: Literal["warc", "wet", "jsonl", "parquet"]
     paths: list[str] = Field(min_length=1)
     fields: FieldMap = FieldMap()
+    # WARC record types read as documents. Common Crawl's pages are `response` records;
+    # wget, Browsertrix and Heritrix also write pages as `resource` records (opt in).
+    records: list[Literal["response", "resource"]] = Field(default=["response"], min_length=1)
     # crawl sources lose to curated ones when exact duplicates are resolved.
     kind: Literal["crawl", "curated"] | None = None
 

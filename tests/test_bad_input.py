@@ -91,9 +91,12 @@ def test_binary_declared_as_html(bad_run):
 
 def test_bad_json_lines(bad_run):
     run, _ = bad_run
-    reasons = sorted(r["reason"] for r in _rows(run, "lines.jsonl"))
+    reasons = sorted(r["reason"] for r in _rows(run, "lines.jsonl") if r["stage"] == "read")
     assert reasons == ["bad_json", "bad_json", "bad_json", "no_text", "no_text", "no_text"]
-    assert [r["reason"] for r in _rows(run, "cut.jsonl.gz")] == ["bad_record"]
+    # The cut file's lines before the cut are documents (here copies of one another);
+    # the cut itself is one row.
+    cut = [r["reason"] for r in _rows(run, "cut.jsonl.gz") if r["stage"] == "read"]
+    assert cut == ["bad_record"]
     assert any(r["source"] == "cur" for r in run.all_clean())
 
 

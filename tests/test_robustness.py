@@ -85,3 +85,16 @@ _LID = LanguageIdentifier()
 def test_language_id_never_raises(text):
     lang, score = _LID.predict(text)
     assert isinstance(lang, str) and 0.0 <= score <= 1.0
+
+
+def test_deeply_nested_page_is_extracted_in_linear_time():
+    """100k nested <div> (a 1 MB page) took resiliparse's main-content pass minutes: such a
+    page skips it. The bound is checked, not the time (timing lives in benchmarks)."""
+    from zhpile.filters.extract import MAX_MAIN_CONTENT_DEPTH, nesting_bound
+
+    prose = "<p>" + "这是正文的一段话，讲述了一个普通的故事。" * 20 + "</p>"
+    page = "<html><body>" + "<div>" * 100_000 + prose + "</div>" * 100_000 + "</body></html>"
+    assert nesting_bound(page) > MAX_MAIN_CONTENT_DEPTH
+    assert html_to_text(page).startswith("这是正文的一段话")
+    flat = "<html><body>" + "<p>段落。</p>" * 5000 + "</body></html>"
+    assert nesting_bound(flat) == 3  # html, body, p
