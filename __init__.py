@@ -5,3 +5,18 @@ to `zhpile` and its folders to `zhpile.filters`, `zhpile.pipelines` and `zhpile.
 so an installed zhpile adds one top-level name to site-packages.
 """
 __version__ = "0.2.0"
+
+
+def explain(text_or_html, config=None) -> dict:
+    """Every signal, the decision, the reason and the threshold that decided, for one text
+    or HTML page (see zhpile.pipelines.api.explain)."""
+    from .pipelines.api import explain as _explain
+
+    return _explain(text_or_html, config)
+
+
+def run(config, output: str, overwrite: bool = False, **beam_options) -> dict:
+    """A whole job, as `zhpile run` (see zhpile.pipelines.api.run); returns the report."""
+    from .pipelines.api import run as _run
+
+    return _run(config, output, overwrite, **beam_options)

@@ -45,8 +45,33 @@ def _rejected_stats(r: dict) -> list:
             *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]
 
 
-def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
+# The per-document stages in the order a document meets them; `zhpile.explain` runs the
+# same objects on one text.
+def extract_stage(config: Config):
+    return ("Extract", ExtractText(config.extract, prefix_chars=config.output.text_prefix_chars))
+
+
+def stages_before_dedup(config: Config) -> list:
     prefix = {"prefix_chars": config.output.text_prefix_chars}
+    return [
+        ("Normalize", NormalizeText(config.normalize, **prefix)),
+        ("Pathological", Pathological(config.quality, **prefix)),
+        ("LangId", IdentifyLanguage(config.langid, **prefix)),
+        ("ToSimplified", ToSimplified(config.normalize, **prefix)),
+    ]
+
+
+def stages_after_dedup(config: Config) -> list:
+    prefix = {"prefix_chars": config.output.text_prefix_chars}
+    return [
+        ("Quality", ContentQuality(config.quality, **prefix)),
+        *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
+          if config.classifier.model else []),
+        ("RedactPII", RedactPII(**prefix)),
+    ]
+
+
+def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
     # The report is computed from the pipeline's own collections, not by re-reading
     # files; "read" is counted at the reader, independently of the later stages.
@@ -61,30 +86,20 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     ]
 
     rejected = [rejected_read]
-    docs, dropped = apply_stage(docs, "Extract", ExtractText(config.extract, **prefix))
+    docs, dropped = apply_stage(docs, *extract_stage(config))
     rejected.append(dropped)
     # Spread one big file's records over workers, after extraction: text is a fraction of
     # the HTML it came from, and the local runner holds a shuffle in memory. Grouping by
     # id, the same shuffle makes every document's id its own.
     docs = docs | "SpreadDocs" >> UniqueIds()
-    for label, dofn in (
-        ("Normalize", NormalizeText(config.normalize, **prefix)),
-        ("Pathological", Pathological(config.quality, **prefix)),
-        ("LangId", IdentifyLanguage(config.langid, **prefix)),
-        ("ToSimplified", ToSimplified(config.normalize, **prefix)),
-    ):
+    for label, dofn in stages_before_dedup(config):
         docs, dropped = apply_stage(docs, label, dofn)
         rejected.append(dropped)
     # Dedup before the content rules: recurring lines are removed from the documents the
     # quality signals then judge.
     docs, dropped, dedup_stats = docs | "Dedup" >> Deduplicate(config, sum(map(len, files.values())))
     rejected.append(dropped)
-    for label, dofn in (
-        ("Quality", ContentQuality(config.quality, **prefix)),
-        *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
-          if config.classifier.model else []),
-        ("RedactPII", RedactPII(**prefix)),
-    ):
+    for label, dofn in stages_after_dedup(config):
         docs, dropped = apply_stage(docs, label, dofn)
         rejected.append(dropped)
 

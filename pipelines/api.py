@@ -1,0 +1,87 @@
+"""The library API: `zhpile.explain` for one text, `zhpile.run` for a whole job.
+
+explain() runs the pipeline's own stage objects (pipelines/pipeline.py) on one document,
+in the order the pipeline applies them, so its answer is the pipeline's. Only the
+corpus-wide steps (deduplication, the mixture) need a corpus and are not part of it.
+"""
+from __future__ import annotations
+
+import re
+
+from zhpile.filters.base import Drop
+from zhpile.schemas.config import Config, load_config, parse_config
+
+_LIMIT = re.compile(r"(?P<name>[a-z_0-9]+)=(?P<value>-?[0-9.e+-]+)\)?$")
+_HTML = re.compile(r"^\s*(<!doctype|<html|<head|<body|<meta|<div|<p[ >])", re.I)
+
+
+def _config(config) -> Config:
+    if config is None:
+        return parse_config({"sources": [{"name": "explain", "format": "jsonl", "paths": ["-"]}]})
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, dict):
+        return parse_config({"sources": [{"name": "explain", "format": "jsonl", "paths": ["-"]}], **config})
+    return load_config(str(config))[0]
+
+
+def explain(text_or_html: str | bytes, config=None) -> dict:
+    """What zhpile would do with one document, and why.
+
+    `text_or_html`: plain text, an HTML page (str that starts like one, or bytes, decoded as
+    a crawled page is). `config`: None (the defaults), a dict of config sections such as
+    {"quality": {"min_chars": 50}}, a Config, or a YAML path.
+
+    Returns {"decision": "keep" | "drop", "stage", "reason", "detail", "threshold",
+    "signals", "lang", "lang_score", "text"}: `threshold` names the setting that decided
+    and its value; `signals` holds every quality signal measured before the decision;
+    `text` is the text as the stage that decided saw it (the clean text when kept).
+    """
+    from .pipeline import extract_stage, stages_after_dedup, stages_before_dedup
+
+    cfg = _config(config)
+    doc = {"id": "explain", "source": "explain"}
+    if isinstance(text_or_html, bytes):
+        doc.update(payload=text_or_html, content_type="text/html")
+    elif _HTML.match(text_or_html):
+        doc.update(payload=text_or_html.encode("utf-8", "surrogatepass"), content_type="text/html; charset=utf-8")
+    else:
+        doc["text"] = text_or_html
+    result = {"decision": "keep", "stage": None, "reason": None, "detail": None, "threshold": None}
+    for label, stage in [extract_stage(cfg), *stages_before_dedup(cfg), *stages_after_dedup(cfg)]:
+        stage.setup()
+        before = dict(doc)
+        outcome = next(iter(stage.process(doc)))
+        if getattr(outcome, "tag", None) is not None:  # the rejected output
+            row = outcome.value
+            result.update(decision="drop", stage=row["stage"], reason=row["reason"], detail=row["detail"])
+            limit = _LIMIT.search(row["detail"] or "")
+            if limit:
+                result["threshold"] = {"name": limit["name"], "value": float(limit["value"])}
+            doc = before
+            break
+        doc = outcome
+    result.update(signals=doc.get("quality", {}), lang=doc.get("lang"), lang_score=doc.get("lang_score"),
+                  text=doc.get("text"))
+    return result
+
+
+def run(config, output: str, overwrite: bool = False, **beam_options) -> dict:
+    """Runs a job as `zhpile run` does and returns its report (report.json's content).
+    `config`: a YAML path (relative paths resolve against its folder) or a Config;
+    `beam_options`: Beam pipeline options, e.g. runner="FlinkRunner", direct_num_workers=2."""
+    from .cli import _prepare_output, _runner_and_options
+    from .inputs import resolve_inputs, resolve_paths
+    from .run import run_job
+
+    if isinstance(config, Config):
+        cfg, base = config, "."
+    else:
+        cfg, base = load_config(str(config))
+    files = resolve_inputs(cfg, base)
+    cfg = resolve_paths(cfg, base)
+    output = str(output).rstrip("/")
+    _prepare_output(output, overwrite)
+    args = [f"--{key}={value}" for key, value in sorted(beam_options.items())]
+    runner, options = _runner_and_options(args)
+    return run_job(cfg, files, output, runner, options)
