@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from zhpile.filters.base import Drop
 from zhpile.schemas.config import Config, load_config, parse_config
 
 _LIMIT = re.compile(r"(?P<name>[a-z_0-9]+)=(?P<value>-?[0-9.e+-]+)\)?$")

@@ -47,7 +47,7 @@ def _prepare_output(output: str, overwrite: bool) -> None:
 
 def cmd_run(args, beam_args: list[str]) -> int:
     from .inputs import resolve_inputs, resolve_paths
-    from .report import funnel_lines, mixture_lines
+    from .report_markdown import funnel_lines, mixture_lines
     from .run import run_job
 
     config, base = load_config(args.config)
@@ -69,7 +69,8 @@ def cmd_report(args, _beam_args) -> int:
     """Re-render report.md and report.html from the stored report.json, without re-running."""
     from apache_beam.io.filesystems import FileSystems
 
-    from .report import render_markdown, write_report
+    from .report_files import write_report
+    from .report_markdown import render_markdown
 
     root = args.dir.rstrip("/")
     path = f"{root}/report/report.json"

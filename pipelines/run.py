@@ -13,7 +13,8 @@ from zhpile.filters.mixture import MixtureError, plan_epochs
 from zhpile.schemas.config import Config, ConfigError
 
 from .pipeline import build_clean_pipeline, build_mix_pipeline
-from .report import build_report, write_report
+from .report import build_report
+from .report_files import write_report
 from .stats import read_stats
 
 log = logging.getLogger("zhpile")

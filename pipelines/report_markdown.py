@@ -1,0 +1,83 @@
+"""report.md and the terminal's tables, rendered from the report dict (report.py)."""
+from __future__ import annotations
+
+from zhpile.filters.quality import WORD_SAMPLE_CHARS
+
+from .report import HISTOGRAMS, empty_slot, funnel_rows, size
+
+
+def funnel_lines(report: dict) -> list[str]:
+    lines = ["| source | read | clean | rejected | mixture rows | rejections by reason |", "|---|---:|---:|---:|---:|---|"]
+    for row in funnel_rows(report):
+        reasons = ", ".join(f"{r}: {n}" for r, n, _s in row["reasons"]) or "-"
+        lines.append(f"| {row['source']} | {row['read']} | {row['clean']} | {row['rejected']} | {row['mixture_rows']} | {reasons} |")
+    return lines
+
+
+def mixture_lines(report: dict) -> list[str]:
+    lines = ["| component | raw size | weight | epochs | effective size | mean doc size | documents | jieba words |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in report["mixture_table"]:
+        lines.append(f"| {row['component']} | {size(row['raw_size_bytes'])} | {row['weight'] * 100:.2f}% | {row['epochs']:g} "
+                     f"| {size(row['effective_size_bytes'])} | {size(row['mean_document_bytes'])} | {row['documents']} "
+                     f"| {row['jieba_words']:,.0f} |")
+    return lines
+
+
+def render_markdown(report: dict) -> str:
+    run = report["run"]
+    out = ["# zhpile run report", "", "## Mixture (Pile-style)", ""] + mixture_lines(report)
+    out += ["", f"Raw size: UTF-8 text of the clean documents. Effective size: what the {run['mixture_shards']} "
+            "mixture shards hold (raw size x epochs; fractional epochs keep a deterministic share of documents). "
+            f"Epochs planned in {run['planned_in']}; jieba words are counted on each document's first {WORD_SAMPLE_CHARS} "
+            "characters and scaled to its length (1.7% under a full count on CLUECorpusSmall).", ""]
+    tokens = [r for r in report["mixture_table"] if r["tokens"] is not None]
+    if tokens:
+        out += [f"Tokens ({run['tokenizer']}): " + ", ".join(f"{r['component']} {r['tokens']:,}" for r in tokens), ""]
+    out += ["## Funnel", ""] + funnel_lines(report) + [""]
+    out += ["## Rejections by reason", "", "| source | reason | documents | share of read | input bytes |", "|---|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        read = e["read"]["docs"] or 1
+        for reason, v in e["rejected"].items():
+            out.append(f"| {name} | {reason} | {v['docs']} | {100 * v['docs'] / read:.1f}% | {size(v['raw_bytes'])} |")
+    d = report["dedup"]
+    out += ["", "## Deduplication", "",
+            f"Duplicate clusters (2+ documents): {d['clusters']}; connected components "
+            + ("converged." if not d["cc_unconverged"] else f"NOT converged for {d['cc_unconverged']} nodes (raise dedup.cc_rounds)."),
+            "", "| cluster size ≥ | clusters |", "|---:|---:|"]
+    out += [f"| {s} | {n} |" for s, n in d["cluster_sizes"].items()]
+    out += ["", "| source | exact duplicates (docs, bytes) | near duplicates (docs, bytes) | recurring lines removed (lines, bytes) |",
+            "|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        ex = e["rejected"].get("dup_exact", empty_slot())
+        ne = e["rejected"].get("dup_near", empty_slot())
+        lr = e["lines_removed"]
+        out.append(f"| {name} | {ex['docs']}, {size(ex['raw_bytes'])} | {ne['docs']}, {size(ne['raw_bytes'])} "
+                   f"| {lr['lines']}, {size(lr['bytes'])} |")
+    out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
+    for name, e in report["sources"].items():
+        out.append(f"| {name} | {size(e['read']['raw_bytes'])} | {size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")
+    out += ["", "## Distributions of kept documents", ""]
+    for signal, edges in HISTOGRAMS.items():
+        rows = [(name, e["distributions"]["clean"].get(signal)) for name, e in report["sources"].items()]
+        rows = [(name, h) for name, h in rows if h and any(h.values())]
+        if rows:
+            out += [f"**{signal}** (documents per bin, bins start at the value shown)", "",
+                    "| source | " + " | ".join(f"≥{e}" for e in edges) + " |", "|---|" + "---:|" * len(edges)]
+            out += [f"| {name} | " + " | ".join(str(h.get(str(e), 0)) for e in edges) + " |" for name, h in rows]
+            out.append("")
+    if any(e["pii"] for e in report["sources"].values()):
+        out += ["## PII replaced in kept text", "", "| source | kind | replaced |", "|---|---|---:|"]
+        out += [f"| {name} | {kind} | {n} |" for name, e in report["sources"].items() for kind, n in sorted(e["pii"].items())]
+        out.append("")
+    empty = [path for path, f in report["files"].items() if f["read"] == 0]
+    if empty:
+        out += ["## Input files without any document", ""] + [f"- {path}" for path in empty] + [""]
+    errors = [(name, reason, v["docs"]) for name, e in report["sources"].items()
+              for reason, v in e["rejected"].items() if reason in ("bad_record", "bad_json", "error")]
+    if errors:
+        out += ["## Input errors (details per record in rejected/)", "", "| source | reason | count |", "|---|---|---:|"]
+        out += [f"| {name} | {reason} | {n} |" for name, reason, n in errors] + [""]
+    verdict = "holds" if report["accounting_ok"] else "BROKEN: see report.json"
+    out += [f"Accounting (read = clean + rejected, per source and per input file): {verdict}.", ""]
+    return "\n".join(out)
