@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from .report_card import render_card
 from .report_html import render_html
 from .report_markdown import render_markdown
 
@@ -15,3 +16,13 @@ def write_report(report: dict, report_dir: str) -> None:
                        ("report.html", render_html(report))):
         with FileSystems.create(f"{report_dir}/{name}") as f:
             f.write(body.encode("utf-8"))
+
+
+def write_card(report: dict, config, output: str) -> None:
+    """DIR/README.md, the dataset card (report_card.py)."""
+    from apache_beam.io.filesystems import FileSystems
+
+    from zhpile import __version__
+
+    with FileSystems.create(f"{output}/README.md") as f:
+        f.write(render_card(report, config, __version__).encode("utf-8"))

@@ -14,7 +14,7 @@ from zhpile.schemas.config import Config, ConfigError
 
 from .pipeline import build_clean_pipeline, build_mix_pipeline
 from .report import build_report
-from .report_files import write_report
+from .report_files import write_card, write_report
 from .stats import read_stats
 
 log = logging.getLogger("zhpile")
@@ -79,6 +79,7 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     mix_stats = read_stats(f"{output}/report/stats_mixture.json")
     report = build_report(clean_stats, mix_stats, config, sizes, epochs, unit, n_shards)
     write_report(report, f"{output}/report")
+    write_card(report, config, output)
     # Written last: its presence means every output of this run is complete.
     with FileSystems.create(f"{output}/_SUCCESS") as f:
         f.write(b"ok\n")

@@ -4,6 +4,7 @@ import filecmp
 import gzip
 import json
 import os
+import re
 
 import pyarrow.parquet as pq
 from fastwarc.warc import ArchiveIterator, WarcRecordType
@@ -170,3 +171,28 @@ def test_sample_generator_is_deterministic(tmp_path):
     # and the WARC really is multi-member gzip that a stock reader accepts
     with gzip.open(tmp_path / "cc/crawl-00000.warc.gz") as f:
         assert f.read().startswith(b"WARC/1.0")
+
+
+def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
+    """DIR/README.md: Hugging Face's YAML header names every table with files that exist,
+    the features of their Parquet schema and their row counts; the summary has the mixture
+    table, the funnel and the config hash."""
+    import glob
+
+    import yaml
+
+    with open(os.path.join(sample_run.root, "README.md"), encoding="utf-8") as f:
+        card = f.read()
+    _, header, body = card.split("---\n", 2)
+    meta = yaml.safe_load(header)
+    infos = {i["config_name"]: i for i in meta["dataset_info"]}
+    assert [c["config_name"] for c in meta["configs"]] == ["mixture", "clean_cc", "clean_wiki", "rejected"]
+    for entry in meta["configs"]:
+        (files,) = entry["data_files"]
+        paths = glob.glob(os.path.join(sample_run.root, files["path"]))
+        table = pq.read_table(paths)
+        info = infos[entry["config_name"]]
+        assert [f["name"] for f in info["features"]] == table.schema.names
+        assert info["splits"][0]["num_examples"] == table.num_rows
+    assert "| component | raw size |" in body and "| source | read | clean |" in body
+    assert re.search(r"with config `[0-9a-f]{16}`", body)
