@@ -46,13 +46,16 @@ def _prepare_output(output: str, overwrite: bool) -> None:
 
 
 def cmd_run(args, beam_args: list[str]) -> int:
-    from .inputs import resolve_inputs, resolve_paths
+    from .inputs import dry_run_lines, resolve_inputs, resolve_paths
     from .report_markdown import funnel_lines, mixture_lines
     from .run import run_job
 
     config, base = load_config(args.config)
     files = resolve_inputs(config, base)
     config = resolve_paths(config, base)
+    if args.dry_run:
+        print("\n".join(["zhpile: config valid", *dry_run_lines(config, files)]))
+        return 0
     output = args.output.rstrip("/")
     _prepare_output(output, args.overwrite)
     runner, options = _runner_and_options(beam_args)
@@ -157,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("config", help="YAML config")
     run.add_argument("--output", required=True, help="output directory (local, gs://, s3://)")
     run.add_argument("--overwrite", action="store_true", help="replace a non-empty output directory")
+    run.add_argument("--dry-run", action="store_true", help="validate the config, list the inputs, estimate time and memory; run nothing")
     run.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="re-render the report of a finished run")
     rep.add_argument("dir")

@@ -54,3 +54,32 @@ def resolve_paths(config: Config, base: str) -> Config:
             raise ConfigError(f"report.tokenizer: cannot load {path}: {err}") from None
         config = config.model_copy(update={"report": config.report.model_copy(update={"tokenizer": path})})
     return config
+
+
+# Measured rates of the local runner on one core (README "Speed", benchmarks/compare.py at
+# 100-400 MB of generated Common Crawl-like WARC): ~97 pages per MB of WARC.gz, 2.46 ms a page
+# plus ~11 s of fixed cost, peak RSS ~0.4 GB plus 2.2 MB per MB of WARC.gz. Curated text is
+# read without extraction: about 0.5 s and 2.2 MB of memory per MB (an estimate, not measured).
+_FIXED_S, _WARC_S_PER_MB, _TEXT_S_PER_MB = 11.0, 97 * 0.00246, 0.5
+_BASE_RSS_MB, _RSS_PER_MB = 400.0, 2.2
+
+
+def dry_run_lines(config: Config, files: dict[str, list[str]]) -> list[str]:
+    """What `zhpile run --dry-run` prints: each source's files and size, and the local
+    runner's estimated time and peak memory for them."""
+    lines, seconds, rss_mb = [], _FIXED_S, _BASE_RSS_MB
+    for source in config.sources:
+        paths = files[source.name]
+        sizes = [m.size_in_bytes for r in FileSystems.match(paths) for m in r.metadata_list]
+        mb = sum(sizes) / 1e6
+        seconds += mb * (_WARC_S_PER_MB if source.format in ("warc", "wet") else _TEXT_S_PER_MB)
+        rss_mb += mb * _RSS_PER_MB
+        lines.append(f"{source.name} ({source.format}): {len(paths)} files, {mb:,.1f} MB")
+        lines += [f"  {p}" for p in paths[:5]] + ([f"  ... and {len(paths) - 5} more"] if len(paths) > 5 else [])
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e6
+    lines.append(f"local runner estimate (one core): {seconds / 60:,.1f} min, peak memory {rss_mb / 1e3:,.1f} GB "
+                 f"(this machine has {memory_mb / 1e3:,.1f} GB)")
+    if rss_mb > 0.6 * memory_mb:
+        lines.append("too big for the local runner, which holds every shuffle in memory: run it on Flink, Spark or "
+                     "Dataflow (README, Running at scale), or split the input into several runs")
+    return lines

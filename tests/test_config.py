@@ -5,7 +5,7 @@ import pytest
 
 from zhpile.schemas.config import ConfigError, parse_config
 
-from helpers import copy_sample, run_zhpile, write_config
+from helpers import SAMPLE, copy_sample, run_zhpile, write_config
 
 MINIMAL = """
 sources:
@@ -140,3 +140,16 @@ def test_unwritable_output_is_a_clear_error(capsys, tmp_path):
     config = write_config(tmp_path, _minimal(copy_sample(tmp_path)))
     assert run_zhpile("run", config, "--output", blocker / "out") == 2
     assert "not writable" in capsys.readouterr().err
+
+
+def test_dry_run_lists_inputs_estimates_and_writes_nothing(tmp_path, capsys):
+    assert run_zhpile("run", os.path.join(SAMPLE, "config.yaml"), "--output", tmp_path / "out", "--dry-run") == 0
+    printed = capsys.readouterr().out
+    assert "cc (warc): 2 files" in printed and "wiki (jsonl): 1 files" in printed and "crawl-00001.warc.gz" in printed
+    assert "local runner estimate" in printed and "too big" not in printed
+    assert not (tmp_path / "out").exists()
+    with open(tmp_path / "huge.warc.gz", "wb") as f:  # sparse: no disk used
+        f.truncate(20 * 10**9)  # 20 GB: ~44 GB of memory at 2.2 MB per MB
+    config = write_config(tmp_path, 'sources:\n  - {name: cc, format: warc, paths: ["huge.warc.gz"]}\n')
+    assert run_zhpile("run", config, "--output", tmp_path / "out", "--dry-run") == 0
+    assert "too big for the local runner" in capsys.readouterr().out
