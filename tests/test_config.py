@@ -149,7 +149,8 @@ def test_dry_run_lists_inputs_estimates_and_writes_nothing(tmp_path, capsys):
     assert "local runner estimate" in printed and "too big" not in printed
     assert not (tmp_path / "out").exists()
     with open(tmp_path / "huge.warc.gz", "wb") as f:  # sparse: no disk used
-        f.truncate(20 * 10**9)  # 20 GB: ~44 GB of memory at 2.2 MB per MB
+        # as many MB as this machine has: ~2.2x its memory at 2.2 MB per MB of WARC.gz
+        f.truncate(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     config = write_config(tmp_path, 'sources:\n  - {name: cc, format: warc, paths: ["huge.warc.gz"]}\n')
     assert run_zhpile("run", config, "--output", tmp_path / "out", "--dry-run") == 0
     assert "too big for the local runner" in capsys.readouterr().out
