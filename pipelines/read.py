@@ -25,6 +25,23 @@ def _reject(doc: dict, reason: str, detail: str, prefix_chars: int):
     return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "read", Drop(reason, detail), prefix_chars))
 
 
+class FileReader(beam.DoFn):
+    """A reader: `read(path)` yields the file's documents and rejections; this base class
+    counts them into the local run's progress (progress.py) when the file is done."""
+
+    def read(self, path: str):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def process(self, path: str):
+        from . import progress
+
+        records = 0
+        for out in self.read(path):
+            records += 1
+            yield out
+        progress.file_done(os.path.getsize(path) if os.path.exists(path) else 0, records)
+
+
 def _charset_of(content_type: str | None) -> str | None:
     for param in (content_type or "").split(";")[1:]:
         key, _, value = param.partition("=")
@@ -50,7 +67,7 @@ def _is_page(rec) -> bool:
     return (_target_uri(rec.headers.get("WARC-Target-URI")) or "").lower().startswith(("http://", "https://"))
 
 
-class ReadWarc(beam.DoFn):
+class ReadWarc(FileReader):
     """path -> one document per `response` record (`conversion` for WET; `resource` too
     when the source opts in; ARC files through warcio).
 
@@ -69,7 +86,7 @@ class ReadWarc(beam.DoFn):
         self.cfg = read_cfg
         self.prefix_chars = prefix_chars
 
-    def process(self, path: str):
+    def read(self, path: str):
         from .warc_io import is_arc, is_gzip, next_record_start, truncated_tail
 
         name, base = self.source.name, os.path.basename(path)
@@ -204,7 +221,7 @@ class ReadWarc(beam.DoFn):
                                               f"{str(err).strip()[:150]}; rest of file skipped", self.prefix_chars)
 
 
-class ReadJsonl(beam.DoFn):
+class ReadJsonl(FileReader):
     """(path) -> one document per non-blank line; bad lines are rejected `bad_json`.
     Plain or compressed (.gz, .bz2, .zst, by extension); lines are read within
     `max_record_bytes` (bounded_io), so a longer line is rejected `too_large` unread and
@@ -215,7 +232,7 @@ class ReadJsonl(beam.DoFn):
         self.cfg = read_cfg
         self.prefix_chars = prefix_chars
 
-    def process(self, path: str):
+    def read(self, path: str):
         from .bounded_io import bounded_lines, open_decompressed
 
         name, base = self.source.name, os.path.basename(path)
@@ -268,7 +285,7 @@ def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars:
     yield doc
 
 
-class ReadParquet(beam.DoFn):
+class ReadParquet(FileReader):
     """(path) -> one document per row, read a small row batch at a time (Hugging Face
     dataset shards like data/train-00000-of-00004.parquet work as they are; the text
     column is `fields.text`). A row whose text exceeds `max_record_bytes` is rejected
@@ -281,7 +298,7 @@ class ReadParquet(beam.DoFn):
         self.cfg = read_cfg
         self.prefix_chars = prefix_chars
 
-    def process(self, path: str):
+    def read(self, path: str):
         import pyarrow.parquet as pq
 
         name, base = self.source.name, os.path.basename(path)

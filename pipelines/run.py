@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 
 import apache_beam as beam
@@ -13,6 +14,7 @@ from zhpile.filters.mixture import MixtureError, plan_epochs
 from zhpile.schemas.config import Config, ConfigError
 
 from .pipeline import build_clean_pipeline, build_mix_pipeline
+from .progress import Progress
 from .report import build_report
 from .report_files import write_card, write_report
 from .stats import read_stats
@@ -61,8 +63,10 @@ def shard_count(config: Config, sizes: dict[str, dict], epochs: dict[str, float]
 def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
     started = time.time()
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
-    with beam.Pipeline(runner=runner, options=options) as p:
-        build_clean_pipeline(p, config, files, output)
+    paths = [path for paths in files.values() for path in paths]
+    with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p))):
+        with beam.Pipeline(runner=runner, options=options) as p:
+            build_clean_pipeline(p, config, files, output)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes = clean_sizes(clean_stats, config)

@@ -1,6 +1,7 @@
 """Determinism, reruns and filters that never raise."""
 import json
 import os
+import time
 
 import pyarrow.parquet as pq
 from hypothesis import given, settings
@@ -98,3 +99,25 @@ def test_deeply_nested_page_is_extracted_in_linear_time():
     assert html_to_text(page).startswith("这是正文的一段话")
     flat = "<html><body>" + "<p>段落。</p>" * 5000 + "</body></html>"
     assert nesting_bound(flat) == 3  # html, body, p
+
+
+def test_progress_line_counts_files_and_records(tmp_path):
+    """The local run's progress: readers count into it, the line shows files, records, a rate
+    and an ETA (forced on: it is quiet when the output is not a terminal)."""
+    import io
+
+    from zhpile.pipelines import progress
+
+    stream = io.StringIO()
+    with progress.Progress(n_files=4, total_bytes=400, stream=stream, interval=0.05, force=True):
+        progress.file_done(100, 10)
+        time.sleep(0.2)
+        progress.file_done(100, 30)
+    lines = stream.getvalue().strip().split("\n")
+    assert len(lines) >= 2
+    assert "files 2/4, records 40" in lines[-1] and "records/s" in lines[-1] and "ETA" in lines[-1]
+    assert progress.progress_line({"files": 1, "bytes": 100, "records": 10}, 4, 400, 10.0).endswith("1 records/s, ETA 0.5 min")
+    quiet = io.StringIO()
+    with progress.Progress(n_files=1, total_bytes=1, stream=quiet, interval=0.01):
+        progress.file_done(1, 1)
+    assert quiet.getvalue() == ""
