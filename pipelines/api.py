@@ -7,6 +7,7 @@ corpus-wide steps (deduplication, the mixture) need a corpus and are not part of
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from zhpile.schemas.config import Config, load_config, parse_config
 
@@ -24,6 +25,19 @@ def _config(config) -> Config:
     return load_config(str(config))[0]
 
 
+@lru_cache(maxsize=4)
+def _stages(config_json: str) -> list:
+    """The per-document stages of a config, set up once (the language model loads in
+    setup()): a notebook calling explain() in a loop pays for it once."""
+    from .pipeline import extract_stage, stages_after_dedup, stages_before_dedup
+
+    cfg = Config.model_validate_json(config_json)
+    stages = [stage for _label, stage in [extract_stage(cfg), *stages_before_dedup(cfg), *stages_after_dedup(cfg)]]
+    for stage in stages:
+        stage.setup()
+    return stages
+
+
 def explain(text_or_html: str | bytes, config=None) -> dict:
     """What zhpile would do with one document, and why.
 
@@ -36,8 +50,6 @@ def explain(text_or_html: str | bytes, config=None) -> dict:
     and its value; `signals` holds every quality signal measured before the decision;
     `text` is the text as the stage that decided saw it (the clean text when kept).
     """
-    from .pipeline import extract_stage, stages_after_dedup, stages_before_dedup
-
     cfg = _config(config)
     doc = {"id": "explain", "source": "explain"}
     if isinstance(text_or_html, bytes):
@@ -47,8 +59,7 @@ def explain(text_or_html: str | bytes, config=None) -> dict:
     else:
         doc["text"] = text_or_html
     result = {"decision": "keep", "stage": None, "reason": None, "detail": None, "threshold": None}
-    for label, stage in [extract_stage(cfg), *stages_before_dedup(cfg), *stages_after_dedup(cfg)]:
-        stage.setup()
+    for stage in _stages(cfg.model_dump_json()):
         before = dict(doc)
         outcome = next(iter(stage.process(doc)))
         if getattr(outcome, "tag", None) is not None:  # the rejected output
