@@ -69,6 +69,6 @@ def render_card(report: dict, config, version: str) -> str:
         "## Filter funnel", "", *funnel_lines(report), "",
         "## Loading", "", "```python", "from datasets import load_dataset",
         'mix = load_dataset("parquet", data_files="DIR/mixture/*.parquet", split="train")',
-        'mix = load_dataset("DIR")  # the same, through this card', "```", "",
+        "```", "",
     ]
     return "\n".join(lines)
