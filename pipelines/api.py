@@ -80,18 +80,7 @@ def run(config, output: str, overwrite: bool = False, **beam_options) -> dict:
     """Runs a job as `zhpile run` does and returns its report (report.json's content).
     `config`: a YAML path (relative paths resolve against its folder) or a Config;
     `beam_options`: Beam pipeline options, e.g. runner="FlinkRunner", direct_num_workers=2."""
-    from .cli import _prepare_output, _runner_and_options
-    from .inputs import resolve_inputs, resolve_paths
-    from .run import run_job
+    from .run import load_job, start_job
 
-    if isinstance(config, Config):
-        cfg, base = config, "."
-    else:
-        cfg, base = load_config(str(config))
-    files = resolve_inputs(cfg, base)
-    cfg = resolve_paths(cfg, base)
-    output = str(output).rstrip("/")
-    _prepare_output(output, overwrite)
     args = [f"--{key}={value}" for key, value in sorted(beam_options.items())]
-    runner, options = _runner_and_options(args)
-    return run_job(cfg, files, output, runner, options)
+    return start_job(*load_job(config), str(output).rstrip("/"), overwrite, args)

@@ -34,6 +34,7 @@ class DecodeError(Exception):
 
 def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
     """gzip (possibly several members) or zlib/raw deflate, at most `limit` bytes out."""
+    gzip_members = wbits > zlib.MAX_WBITS  # 16 + MAX_WBITS; raw deflate's wbits is negative
     out = bytearray()
     while data:
         d = zlib.decompressobj(wbits)
@@ -47,7 +48,7 @@ def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
             if d.unconsumed_tail:  # stopped by the output bound, and more would follow
                 raise TooLarge(len(out), limit)
             break  # body ends inside the stream: keep what decoded (browsers do too)
-        data = d.unused_data if wbits & 16 else b""  # only gzip has further members
+        data = d.unused_data if gzip_members else b""  # only gzip has further members
         data = data.lstrip(b"\0")  # padding after the last member
     return bytes(out)
 

@@ -7,60 +7,23 @@ import logging
 import sys
 import time
 
-from zhpile.schemas.config import ConfigError, load_config
+from zhpile.schemas.config import ConfigError
 
 log = logging.getLogger("zhpile")
 
 
-def _runner_and_options(beam_args: list[str]):
-    """Beam options pass through untouched. With no --runner (or DirectRunner) the local
-    FnApiRunner is used: Beam 2.77's DirectRunner first tries to download Prism."""
-    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-
-    options = PipelineOptions(beam_args)
-    runner_name = options.view_as(StandardOptions).runner
-    if runner_name in (None, "DirectRunner", "direct"):
-        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-
-        return FnApiRunner(), options
-    return runner_name, options
-
-
-def _prepare_output(output: str, overwrite: bool) -> None:
-    """Refuse a non-empty output directory unless --overwrite, which removes it whole;
-    check it is writable before any work starts."""
-    from apache_beam.io.filesystems import FileSystems
-
-    existing = [m.path for m in FileSystems.match([f"{output}/**"])[0].metadata_list] if FileSystems.exists(output) else []
-    if existing:
-        if not overwrite:
-            raise ConfigError(f"output {output} is not empty ({len(existing)} files); pass --overwrite to replace it")
-        FileSystems.delete([output])
-    probe = f"{output}/_zhpile_write_probe"
-    try:
-        with FileSystems.create(probe) as f:
-            f.write(b"ok")
-        FileSystems.delete([probe])
-    except Exception as err:  # noqa: BLE001 - any failure here means the run cannot write
-        raise ConfigError(f"output {output} is not writable: {type(err).__name__}: {err}") from None
-
-
 def cmd_run(args, beam_args: list[str]) -> int:
-    from .inputs import dry_run_lines, resolve_inputs, resolve_paths
+    from .inputs import dry_run_lines
     from .report_markdown import funnel_lines, mixture_lines
-    from .run import run_job
+    from .run import load_job, start_job
 
-    config, base = load_config(args.config)
-    files = resolve_inputs(config, base)
-    config = resolve_paths(config, base)
+    config, files = load_job(args.config)
     if args.dry_run:
         print("\n".join(["zhpile: config valid", *dry_run_lines(config, files)]))
         return 0
     output = args.output.rstrip("/")
-    _prepare_output(output, args.overwrite)
-    runner, options = _runner_and_options(beam_args)
     started = time.time()
-    report = run_job(config, files, output, runner, options)
+    report = start_job(config, files, output, args.overwrite, beam_args)
     print("\n".join(funnel_lines(report)))
     print()
     print("\n".join(mixture_lines(report)))

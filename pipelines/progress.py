@@ -40,10 +40,11 @@ def progress_line(totals: dict, n_files: int, total_bytes: int, elapsed: float) 
 class Progress:
     """with Progress(n_files, total_bytes): ... shows progress_line every `interval` s."""
 
-    def __init__(self, n_files: int, total_bytes: int, stream=None, interval: float = 5.0, force: bool = False):
+    def __init__(self, n_files: int, total_bytes: int, stream=None, interval: float = 5.0, force: bool = False,
+                 enabled: bool = True):
         self.n_files, self.total_bytes, self.interval = n_files, total_bytes, interval
         self.stream = stream or sys.stderr
-        self.enabled = force or self.stream.isatty()
+        self.enabled = enabled and (force or self.stream.isatty())
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 

@@ -2,6 +2,7 @@
 JSONL lines, Parquet row batches. Unreadable records and lines become rejections."""
 from __future__ import annotations
 
+import itertools
 import json
 import os
 
@@ -28,6 +29,11 @@ def _reject(doc: dict, reason: str, detail: str, prefix_chars: int):
 class FileReader(beam.DoFn):
     """A reader: `read(path)` yields the file's documents and rejections; this base class
     counts them into the local run's progress (progress.py) when the file is done."""
+
+    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
+        self.source = source
+        self.cfg = read_cfg
+        self.prefix_chars = prefix_chars
 
     def read(self, path: str):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -80,11 +86,6 @@ class ReadWarc(FileReader):
     unreadable."""
 
     MAX_RESYNCS = 1000  # per file: beyond this the rest of the file is reported unreadable
-
-    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
-        self.source = source
-        self.cfg = read_cfg
-        self.prefix_chars = prefix_chars
 
     def read(self, path: str):
         from .warc_io import is_arc, is_gzip, next_record_start, truncated_tail
@@ -227,11 +228,6 @@ class ReadJsonl(FileReader):
     `max_record_bytes` (bounded_io), so a longer line is rejected `too_large` unread and
     reading goes on at the next one."""
 
-    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
-        self.source = source
-        self.cfg = read_cfg
-        self.prefix_chars = prefix_chars
-
     def read(self, path: str):
         from .bounded_io import bounded_lines, open_decompressed
 
@@ -293,11 +289,6 @@ class ReadParquet(FileReader):
 
     BATCH_ROWS = 256  # rows decoded at once: bounds memory when rows are large
 
-    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
-        self.source = source
-        self.cfg = read_cfg
-        self.prefix_chars = prefix_chars
-
     def read(self, path: str):
         import pyarrow.parquet as pq
 
@@ -322,11 +313,11 @@ class ReadParquet(FileReader):
             yield _reject(doc, "bad_record", f"parquet unreadable after row {row}: {type(err).__name__}: {str(err)[:200]}", self.prefix_chars)
 
 
+_READERS = {"warc": ReadWarc, "wet": ReadWarc, "jsonl": ReadJsonl, "parquet": ReadParquet}
+
+
 def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
-    if source.format in ("warc", "wet"):
-        return ReadWarc(source, config.read, config.output.text_prefix_chars)
-    reader = ReadJsonl if source.format == "jsonl" else ReadParquet
-    return reader(source, config.read, config.output.text_prefix_chars)
+    return _READERS[source.format](source, config.read, config.output.text_prefix_chars)
 
 
 class ReadSources(beam.PTransform):
@@ -363,7 +354,7 @@ def _unique_ids(item):
         yield first
         return
     counter("zhpile.read", "repeated_ids").inc()
-    for doc in (first, second, *docs):
+    for doc in itertools.chain((first, second), docs):  # the rest streams, never listed
         doc["id"] = doc_id(doc["source"], doc.pop(ORIGIN))
         yield doc
 

@@ -11,7 +11,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.mixture import MixtureError, plan_epochs
-from zhpile.schemas.config import Config, ConfigError
+from zhpile.schemas.config import Config, ConfigError, load_config
 
 from .pipeline import build_clean_pipeline, build_mix_pipeline
 from .progress import Progress
@@ -60,11 +60,64 @@ def shard_count(config: Config, sizes: dict[str, dict], epochs: dict[str, float]
     return max(1, math.ceil(total / config.output.shard_bytes))
 
 
+def runner_and_options(beam_args: list[str]):
+    """Beam options pass through untouched. With no --runner (or DirectRunner) the local
+    FnApiRunner is used: Beam 2.77's DirectRunner first tries to download Prism."""
+    from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+    options = PipelineOptions(beam_args)
+    runner_name = options.view_as(StandardOptions).runner
+    if runner_name in (None, "DirectRunner", "direct"):
+        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+        return FnApiRunner(), options
+    return runner_name, options
+
+
+def prepare_output(output: str, overwrite: bool) -> None:
+    """Refuse a non-empty output directory unless --overwrite, which removes it whole;
+    check it is writable before any work starts."""
+    from apache_beam.io.filesystems import FileSystems
+
+    existing = [m.path for m in FileSystems.match([f"{output}/**"])[0].metadata_list] if FileSystems.exists(output) else []
+    if existing:
+        if not overwrite:
+            raise ConfigError(f"output {output} is not empty ({len(existing)} files); pass --overwrite to replace it")
+        FileSystems.delete([output])
+    probe = f"{output}/_zhpile_write_probe"
+    try:
+        with FileSystems.create(probe) as f:
+            f.write(b"ok")
+        FileSystems.delete([probe])
+    except Exception as err:  # noqa: BLE001 - any failure here means the run cannot write
+        raise ConfigError(f"output {output} is not writable: {type(err).__name__}: {err}") from None
+
+
+def load_job(config) -> tuple[Config, dict[str, list[str]]]:
+    """A YAML path (relative paths resolve against its folder) or a Config -> the validated
+    config, with model paths checked, and each source's input files."""
+    from .inputs import resolve_inputs, resolve_paths
+
+    cfg, base = (config, ".") if isinstance(config, Config) else load_config(str(config))
+    files = resolve_inputs(cfg, base)
+    return resolve_paths(cfg, base), files
+
+
+def start_job(config: Config, files: dict[str, list[str]], output: str, overwrite: bool, beam_args: list[str]) -> dict:
+    """What `zhpile run` and `zhpile.run` do once the job is loaded: check the output,
+    choose the runner from the Beam options, run, and return the report."""
+    prepare_output(output, overwrite)
+    runner, options = runner_and_options(beam_args)
+    return run_job(config, files, output, runner, options)
+
+
 def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
     started = time.time()
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
     paths = [path for paths in files.values() for path in paths]
-    with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p))):
+    # Only the in-process local runner's readers count into this process's progress.
+    local = not isinstance(runner, str)
+    with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p)), enabled=local):
         with beam.Pipeline(runner=runner, options=options) as p:
             build_clean_pipeline(p, config, files, output)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)

@@ -2,6 +2,7 @@
 data. Built as a wheel, installed into a fresh virtual environment and run from outside
 the repository."""
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -18,8 +19,11 @@ def fresh_env(tmp_path_factory):
     environment's site-packages through a .pth line (no download, and .pth files there,
     such as this checkout's editable install, are not read)."""
     tmp = tmp_path_factory.mktemp("pkg")
+    # setuptools builds in ROOT/build/ and would pack files left there by an earlier build
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), ROOT],
                    check=True, capture_output=True)
+    shutil.rmtree(os.path.join(ROOT, "build"), ignore_errors=True)
     (wheel,) = os.listdir(tmp / "dist")
     env_dir = tmp / "env"
     venv.create(env_dir, with_pip=False)
