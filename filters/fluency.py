@@ -27,17 +27,38 @@ def pair_keys(cps: np.ndarray) -> np.ndarray:
     return (cps[:-1].astype(np.uint64) << np.uint64(21)) | cps[1:].astype(np.uint64)
 
 
-@lru_cache(maxsize=1)
-def _model():
-    with importlib.resources.files(__package__).joinpath("data/zh_char_bigram.npz").open("rb") as f:
-        data = np.load(f)
-        model = {k: data[k] for k in data.files}
+def count_bigrams(texts) -> dict:
+    """The model's counts from texts (one document each): every character, and each
+    bigram seen at least twice. tools/build_fluency_model.py stores them."""
+    import collections
+
+    from .normalize import normalize_text
+
+    unigrams: collections.Counter = collections.Counter()
+    bigrams: collections.Counter = collections.Counter()
+    for text in texts:
+        text = normalize_text(text)
+        if not text:
+            continue
+        cps = codepoints(text)
+        unigrams.update(cps.tolist())
+        bigrams.update(pair_keys(cps).tolist())
+    uni = np.array(sorted(unigrams), dtype=np.uint32)
+    bi = np.array(sorted(k for k, c in bigrams.items() if c >= 2), dtype=np.uint64)
+    return {"unigram_keys": uni, "unigram_counts": np.array([unigrams[k] for k in uni.tolist()], dtype=np.uint32),
+            "bigram_keys": bi, "bigram_counts": np.array([bigrams[k] for k in bi.tolist()], dtype=np.uint32)}
+
+
+def build_tables(counts: dict) -> dict:
+    """Log-probability tables from counts (unigram_keys/counts, bigram_keys/counts, as
+    tools/build_fluency_model.py stores them): of each known pair (bigram and unigram
+    interpolated), of a character after an unknown pair (its unigram share alone), and of
+    each character on its own (log_p, for pointwise mutual information: word_order.py)."""
+    model = dict(counts)
     total = float(model["unigram_counts"].sum())
     vocab = len(model["unigram_keys"])
     # Tables over code points below DENSE (the model's characters all are), so a lookup is
-    # one indexing operation. Only the log-probabilities are kept: of each known pair
-    # (bigram and unigram interpolated), and of a character after an unknown pair (its
-    # unigram share alone).
+    # one indexing operation.
     keys = model["unigram_keys"].astype(np.int64)
     count = np.zeros(DENSE, dtype=np.float64)
     count[keys] = model["unigram_counts"]
@@ -48,7 +69,24 @@ def _model():
     p_bi = model["bigram_counts"] / count[first]
     model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p[second])
     model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * p)
+    model["log_p"] = np.log(p)
     return model
+
+
+@lru_cache(maxsize=1)
+def _model():
+    with importlib.resources.files(__package__).joinpath("data/zh_char_bigram.npz").open("rb") as f:
+        data = np.load(f)
+        return build_tables({k: data[k] for k in data.files})
+
+
+def log_cond(pairs: np.ndarray, second: np.ndarray, model: dict | None = None) -> np.ndarray:
+    """log P(second | first) of each pair key (pair_keys) under the model."""
+    m = model or _model()
+    idx = np.minimum(np.searchsorted(m["bigram_keys"], pairs), len(m["bigram_keys"]) - 1)
+    known = m["bigram_keys"][idx] == pairs
+    # Beyond the dense table a character is unseen (the table's last slot is no character).
+    return np.where(known, m["log_pair"][idx], m["log_unigram"][np.minimum(second, DENSE - 1)])
 
 
 def fluency(text: str) -> float:
@@ -57,11 +95,5 @@ def fluency(text: str) -> float:
     sample = text[:MAX_CHARS]
     if len(sample) < 2:
         return 0.0
-    m = _model()
     cps = codepoints(sample)
-    pairs = pair_keys(cps)
-    idx = np.minimum(np.searchsorted(m["bigram_keys"], pairs), len(m["bigram_keys"]) - 1)
-    known = m["bigram_keys"][idx] == pairs
-    # Beyond the dense table a character is unseen (the table's last slot is no character).
-    unigram = m["log_unigram"][np.minimum(cps[1:], DENSE - 1)]
-    return float(np.where(known, m["log_pair"][idx], unigram).mean())
+    return float(log_cond(pair_keys(cps), cps[1:]).mean())

@@ -11,7 +11,8 @@ from functools import lru_cache
 
 from zhpile.schemas.config import Config, load_config, parse_config
 
-_LIMIT = re.compile(r"(?P<name>[a-z_0-9]+)=(?P<value>-?[0-9.e+-]+)\)?$")
+# "signal=value op limit_name=limit[; ...]": the first limit is the rule's own
+_LIMIT = re.compile(r"[<>]=? (?P<name>[a-z_0-9]+)=(?P<value>-?[0-9][0-9.e+-]*)")
 _HTML = re.compile(r"^\s*(<!doctype|<html|<head|<body|<meta|<div|<p[ >])", re.I)
 
 

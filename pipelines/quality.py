@@ -13,7 +13,8 @@ from .stage import StageDoFn
 
 class Pathological(StageDoFn):
     """Drops blocklisted domains and pathological samples (before LID, so they are
-    explained as what they are), from the cheap pathological signals."""
+    explained as what they are), from the cheap pathological signals; pathological spans
+    inside otherwise good text are cut out instead (filters/cut.py)."""
 
     stage = "pathological"
 
@@ -25,21 +26,22 @@ class Pathological(StageDoFn):
         too_long = quality.TOO_LONG({"n_chars": len(doc["text"])}, self.cfg)
         if too_long:  # judged on its length alone: no signal work on an absurd text
             return too_long
-        doc["quality"] = {**doc.get("quality", {}), **quality.pathological_signals(doc["text"])}
+        doc["text"], signals, drop = quality.judge_pathological(doc["text"], self.cfg)
+        doc["quality"] = {**doc.get("quality", {}), **signals}
         # ContentQuality reuses these signals if the text is still the same then.
         doc["pathological_of"] = text_digest(doc["text"])
         if self.cfg.block_domains:
             domain = blocked_domain(doc.get("url"))
             if domain:
                 return Drop("blocked_domain", f"{domain} is on the domain blocklist")
-        return quality.first_drop(doc["quality"], self.cfg, quality.PATHOLOGICAL_RULES) or doc
+        return drop or doc
 
 
 class ContentQuality(StageDoFn):
     """Every signal on the final text (after Traditional-to-Simplified conversion, which
     fluency and the word lists expect, and after recurring lines were removed), then the
-    content rules; jieba's word statistics only for the documents the rules keep (no rule
-    reads them, and jieba is the slowest signal)."""
+    content rules; word order (the costliest signal) and jieba's word statistics only for
+    the documents those rules keep."""
 
     stage = "quality"
 
@@ -52,6 +54,10 @@ class ContentQuality(StageDoFn):
         unchanged = doc.pop("pathological_of", None) == text_digest(text)
         doc["quality"].update(quality.signals(text, pathological=doc["quality"] if unchanged else None))
         drop = quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES)
+        if drop is not None:
+            return drop
+        doc["quality"].update(quality.order_signals(text))
+        drop = quality.first_drop(doc["quality"], self.cfg, quality.ORDER_RULES)
         if drop is not None:
             return drop
         doc["quality"].update(quality.word_signals(text))

@@ -25,16 +25,25 @@ GOOD = "\n".join(p for _t, pars in ZH.values() for p in pars)  # 3,000 character
 ARTICLES = ["\n".join([t, *pars]) for t, pars in ZH.values()]
 
 
+def judged(text: str):
+    """(text after the pipeline's cut, the drop or None): the pipeline's rule phases on a
+    text normalised as the pipeline does."""
+    text, s, drop = quality.judge_pathological(normalize_text(text), CFG)
+    if drop is not None:
+        return text, drop
+    s = quality.signals(text, pathological=s)
+    drop = quality.first_drop(s, CFG, quality.CONTENT_RULES)
+    return text, drop or quality.first_drop({**s, **quality.order_signals(text)}, CFG, quality.ORDER_RULES)
+
+
 def verdict(text: str):
-    """The pipeline's rule phases on a text (normalised as the pipeline does)."""
-    s = quality.signals(normalize_text(text))
-    return quality.first_drop(s, CFG, quality.PATHOLOGICAL_RULES) or quality.first_drop(s, CFG, quality.CONTENT_RULES)
+    return judged(text)[1]
 
 
 def test_signals_match_the_stored_struct():
-    stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars"}
+    stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars", "cut_chars", "cut_spans", "cut_lines"}
     for text in (GOOD, ""):
-        assert set(quality.signals(text)) | set(quality.word_signals(text)) == stored
+        assert set(quality.signals(text)) | set(quality.word_signals(text)) | set(quality.order_signals(text)) == stored
         assert not set(quality.signals(text)) & set(quality.word_signals(text))
 
 
@@ -58,22 +67,39 @@ def test_signal_values():
 
 
 @pytest.mark.parametrize("junk,reason", [
-    ("/" * 30000, "char_run"),
-    ("\\" * 500, "char_run"),
-    ("-" * 200, "char_run"),
-    ("哈" * 150, "char_run"),
-    ("\\/" * 100, "pattern_run"),
-    ("-=-=*" * 40, "pattern_run"),
-    ("哈哈嘿" * 60, "pattern_run"),
+    ("/" * 30000, "char_run"),  # the slash sample: most of the document, dropped
+    ("\\" * 500, "cut"),
+    ("-" * 200, "cut"),
+    ("哈" * 150, "cut"),
+    ("\\/" * 100, "cut"),
+    ("-=-=*" * 40, "cut"),
+    ("哈哈嘿" * 60, "cut"),
+    ("\n".join(["点击这里查看更多精彩内容"] * 100), "cut"),
+    ("\n".join(["点击这里查看更多精彩内容"] * 600), "line_repeat"),  # most of the document
     ("x" * 5 + "aGVsbG8gd29ybGQ" * 30, "encoded_blob"),
     ("".join(random.Random(3).choices("0123456789abcdef", k=160)), "encoded_blob"),
     ("https://example.com/" + "a1b2-c3d4_" * 40, "long_token"),
-    ("\n".join(["点击这里查看更多精彩内容"] * 200), "line_repeat"),
 ])
-def test_pathological_spans_inside_good_text_are_caught(junk, reason):
-    text = GOOD[:1500] + "\n" + junk + "\n" + GOOD[1500:]
-    drop = verdict(text)
-    assert drop is not None and drop.reason == reason, drop
+def test_pathological_spans_are_cut_from_good_text_or_drop_it(junk, reason):
+    """A span that is at most max_cut_share of the document is cut and the rest judged;
+    more, and the document is dropped with how much cutting would have removed."""
+    text, drop = judged(GOOD[:1500] + "\n" + junk + "\n" + GOOD[1500:])
+    if reason == "cut":
+        assert drop is None, drop
+        assert junk.split("\n")[0] in text and text.count(junk.split("\n")[0]) <= 1 if "\n" in junk else junk not in text
+        assert GOOD[:200] in text and GOOD[-200:] in text
+    else:
+        assert drop is not None and drop.reason == reason, drop
+        if reason in quality.CUTTABLE:
+            assert "cutting the spans would remove" in drop.detail
+
+
+def test_a_cut_is_recorded_in_the_signals():
+    separator = "=" * 120
+    text, s, drop = quality.judge_pathological(GOOD[:800] + "\n" + separator + "\n" + GOOD[800:1600], CFG)
+    assert drop is None and separator not in text
+    assert (s["cut_chars"], s["cut_spans"], s["cut_lines"]) == (120, 1, 0)
+    assert s["max_char_run"] < CFG.max_char_run
 
 
 def test_absurd_length():
@@ -233,12 +259,12 @@ PATHOLOGICAL = st.one_of(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(span=PATHOLOGICAL, where=st.floats(0, 1))
 def test_planted_pathological_spans_never_survive(span, where):
-    """Either the document is rejected or normalisation has already removed the span
-    (a run of spaces collapses to one)."""
+    """Either the document is rejected, or the span was cut out of the text it keeps, or
+    normalisation had already removed it (a run of spaces collapses to one)."""
     cut = int(len(GOOD) * where)
-    text = GOOD[:cut] + "\n" + span + "\n" + GOOD[cut:]
+    text, drop = judged(GOOD[:cut] + "\n" + span + "\n" + GOOD[cut:])
     survivor = span.strip()
-    assert verdict(text) is not None or not survivor or survivor not in normalize_text(text), span[:40]
+    assert drop is not None or not survivor or survivor not in text, span[:40]
 
 
 @settings(max_examples=300, deadline=None)
