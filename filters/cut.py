@@ -92,3 +92,19 @@ def cut_pathological(text: str, min_run: int, min_periodic: int, min_line_repeat
         lines = kept
     result = "\n".join(lines) if removed_lines else cut_text
     return Cut(result, len(text) - len(result), len(spans), removed_lines)
+
+
+def cut_repeated_lines(text: str) -> Cut:
+    """`text` with every line that already occurred (stripped) removed: a page holding its
+    article twice, a forum thread quoting earlier replies."""
+    seen: set[str] = set()
+    kept, removed = [], 0
+    for line in text.split("\n"):
+        key = line.strip()
+        if key and key in seen:
+            removed += 1
+            continue
+        seen.add(key)
+        kept.append(line)
+    result = "\n".join(kept) if removed else text
+    return Cut(result, len(text) - len(result), 0, removed)

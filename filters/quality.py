@@ -17,9 +17,9 @@ import re
 import numpy as np
 
 from .base import Drop
-from .cut import cut_pathological
+from .cut import cut_pathological, cut_repeated_lines
 from .fluency import fluency
-from .safety import flagged_shares
+from .safety import flagged_shares, safety_context
 from .textutil import codepoints, jieba_words
 from .word_order import order_gains
 
@@ -49,6 +49,7 @@ _IS_STOP[[ord(c) for c in STOP_CHARS]] = True
 _LINE_END = tuple("。！？…!?；;」』”\"）)】")
 # Citation marks and similar tails after a sentence's punctuation: 雄安新区。[2][5]
 _MARK_CLOSERS = tuple("]］】)）")  # how a citation mark ends; other lines skip the regex
+_INNER_PUNCT = re.compile("[。！？；，]")
 _TRAILING_MARKS = re.compile(r"(\s*[\[［【(（]\s*(?:\d+|注\d*|图)\s*[\]］】)）])+\s*$")
 # Base64 or hex: long runs of their alphabets without spaces.
 _BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
@@ -185,15 +186,35 @@ def word_stats(text: str) -> tuple[float, float, int]:
     return sum(map(len, words)) / len(words), sum(1 for w in words if len(w) == 1) / len(words), estimate
 
 
+def _is_sentence_line(line: str) -> bool:
+    return (line.endswith(_LINE_END) or _INNER_PUNCT.search(line) is not None
+            or (line.endswith(_MARK_CLOSERS) and _TRAILING_MARKS.sub("", line).endswith(_LINE_END)))
+
+
 def _punct_line_share(lines: list[str]) -> float:
-    """Share of the characters of the text that are in lines ending like a sentence.
-    Weighted by characters, not lines: an article with many short captions and menu lines
-    around long prose paragraphs is prose (C4/FineWeb count lines, which drops such pages)."""
+    """Share of the characters of the text that are in lines of sentences: lines ending
+    like one, or holding Chinese sentence punctuation. Weighted by characters, not lines:
+    an article with many short captions and menu lines around long prose paragraphs is
+    prose (C4/FineWeb count lines, which drops such pages). Punctuation inside a line
+    counts too: old essays and BBS posts are hard-wrapped at a fixed width, so their lines
+    end mid-sentence, and forum posts and novel chapters end lines with a reply count or
+    an emoticon; menus and link lists hold no sentence punctuation at all."""
     total = sum(map(len, lines))
     if not total:
         return 0.0
-    return sum(len(line) for line in lines
-               if line.endswith(_LINE_END) or (line.endswith(_MARK_CLOSERS) and _TRAILING_MARKS.sub("", line).endswith(_LINE_END))) / total
+    return sum(len(line) for line in lines if _is_sentence_line(line)) / total
+
+
+# A line of code: no Han character, and a mark prose does not use (braces, =, ;, <>, $,
+# a backslash continuation, a shell prompt or a lower-case keyword opening the line).
+_CODE_LINE = re.compile(
+    r"[{};=<>$\\|&]|\]\(|\w\(.*\)|^\s*(?:#|//|/\*|--|\$ |>>> |import |from |def |class |return\b|if\b|for\b|while\b|"
+    r"var |let |const |function\b|public |private |package |select |docker |sudo |pip |npm |git |cd |echo )")
+
+
+def _code_chars(lines: list[str]) -> int:
+    """Visible characters in code-like lines (see _CODE_LINE)."""
+    return sum(len("".join(line.split())) for line in lines if not _HAN_CHAR.search(line) and _CODE_LINE.search(line))
 
 
 def _duplicates(parts: list[str]) -> tuple[float, int]:
@@ -243,10 +264,14 @@ def signals(text: str, pathological: dict | None = None) -> dict:
     dup_line, _ = _duplicates(lines)
     dup_para, _ = _duplicates(paragraphs)
     s = dict(pathological) if pathological is not None else pathological_signals(text)
+    code = _code_chars(lines)
     s.update({
         "n_lines": len(lines),
         "mean_line_chars": round(sum(map(len, lines)) / len(lines), 1) if lines else 0.0,
-        "han_ratio": round(han / n_visible, 4),
+        # Of the characters outside code: a Chinese tech post whose code outweighs its
+        # explanations is Chinese text (the code stays in it).
+        "han_ratio": round(han / max(n_visible - code, 1), 4),
+        "code_share": round(code / n_visible, 4),
         "digit_ratio": round(float((cls == _DIGIT).sum()) / n_visible, 4),
         "symbol_ratio": round(float((cls == _OTHER).sum()) / n_visible, 4),
         "punct_line_share": round(_punct_line_share(lines), 4),
@@ -267,7 +292,10 @@ def signals(text: str, pathological: dict | None = None) -> dict:
         for k in sizes:
             value = share(han_cps, k, hashes) if value != 0.0 else 0.0
             s[name.format(k)] = round(value, 4)
-    s.update(flagged_shares(text))
+    flagged = flagged_shares(text)
+    s.update(flagged)
+    # Only a text with a flagged term needs its context (most have none).
+    s["safety_context"] = safety_context(text) if any(flagged.values()) else 0
     return s
 
 
@@ -290,6 +318,28 @@ def _rule(name: str, op: str, reason: str, limit_name: str):
             return Drop(reason, f"{name}={s[name]} {op} {limit_name}={limit}")
         return None
     rule.__name__ = reason
+    return rule
+
+
+def _flagged_rule(category: str):
+    """Drops a text whose share of `category` terms passes its limit; the limit is
+    context_factor times higher in a text of health, law or news (safety_context of at
+    least min_context_terms counter-terms): sex education and crime news name what they
+    are about. A text with fewer than min_flagged_chars flagged characters (one word in a
+    short text) is not judged by it."""
+    name, limit_name = f"{category}_share", f"max_{category}_share"
+
+    def rule(s: dict, cfg) -> Drop | None:
+        if s[name] * s["n_chars"] < cfg.min_flagged_chars - 0.5:  # one flagged word is no evidence
+            return None
+        base = getattr(cfg, limit_name)
+        in_context = s.get("safety_context", 0) >= cfg.min_context_terms
+        limit = round(base * cfg.context_factor, 6) if in_context else base
+        if s[name] > limit:
+            why = f" ({base} x {cfg.context_factor:g}: safety_context={s['safety_context']})" if in_context else ""
+            return Drop(category, f"{name}={s[name]} > {limit_name}={limit}{why}")
+        return None
+    rule.__name__ = category
     return rule
 
 
@@ -325,8 +375,8 @@ CONTENT_RULES = (
     _rule("n_chars", "<", "too_short", "min_chars"),
     _rule("han_ratio", "<", "low_han", "min_han_ratio"),
     # Safety before repetition: an SEO page that is both is reported as what it sells.
-    _rule("porn_share", ">", "porn", "max_porn_share"),
-    _rule("gambling_share", ">", "gambling", "max_gambling_share"),
+    _flagged_rule("porn"),
+    _flagged_rule("gambling"),
     _rule("spam_share", ">", "spam", "max_spam_share"),
     _rule("dup_line_share", ">", "dup_lines", "max_dup_line_share"),
     _rule("dup_para_share", ">", "dup_paragraphs", "max_dup_para_share"),
@@ -379,6 +429,34 @@ def judge_pathological(text: str, cfg) -> tuple[str, dict, Drop | None]:
     s = pathological_signals(cut.text)
     s.update(cut_chars=cut.chars, cut_spans=cut.spans, cut_lines=cut.lines)
     return cut.text, s, first_drop(s, cfg, PATHOLOGICAL_RULES)
+
+
+_CUT_SIGNALS = ("cut_chars", "cut_spans", "cut_lines")
+
+
+def judge_content(text: str, cfg, pathological: dict | None = None, cuts: dict | None = None) -> tuple[str, dict, Drop | None]:
+    """(text, its signals, the drop or None) after the content rules, then word order.
+    Lines repeated beyond max_dup_line_share are cut (each kept once) when the repeats
+    are at most max_repeat_cut_share of the text, and the rest is judged; above it the
+    document is dropped `dup_lines`. `pathological`: its signals if already measured on `text`;
+    `cuts`: the cut_* counts of earlier cuts (judge_pathological), added to."""
+    s = signals(text, pathological=pathological)
+    if s["dup_line_share"] > cfg.max_dup_line_share:
+        cut = cut_repeated_lines(text)
+        share = cut.chars / max(len(text), 1)
+        if share > cfg.max_repeat_cut_share:
+            return text, s, Drop("dup_lines", f"dup_line_share={s['dup_line_share']} > max_dup_line_share={cfg.max_dup_line_share}; "
+                                              f"cutting the repeats would remove {share:.1%} of the text "
+                                              f"> max_repeat_cut_share={cfg.max_repeat_cut_share}")
+        earlier = {name: (cuts or {}).get(name) or 0 for name in _CUT_SIGNALS}
+        text, s = cut.text, signals(cut.text)
+        s.update(cut_chars=earlier["cut_chars"] + cut.chars, cut_spans=earlier["cut_spans"],
+                 cut_lines=earlier["cut_lines"] + cut.lines)
+    drop = first_drop(s, cfg, CONTENT_RULES)
+    if drop is not None:
+        return text, s, drop
+    s.update(order_signals(text))
+    return text, s, first_drop(s, cfg, ORDER_RULES)
 
 
 def first_drop(s: dict, cfg, rules) -> Drop | None:

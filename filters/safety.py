@@ -111,6 +111,22 @@ def flagged_shares(text: str) -> dict[str, float]:
     return {f"{c}_share": round(marks[i].count(1) / n, 4) if marks else 0.0 for i, c in enumerate(CATEGORIES)}
 
 
+# Words of the contexts that mention sex or gambling without selling them: medicine and
+# health education, law and policing, news and research. A text holding several of them is
+# judged against a higher flagged-term share (QualityConfig.context_factor).
+COUNTER_TERMS = (
+    "医生", "医院", "医学", "医师", "患者", "病人", "治疗", "症状", "疾病", "健康", "诊断", "检查", "药物", "感染",
+    "炎症", "激素", "细胞", "发育", "妇科", "泌尿", "生殖", "怀孕", "避孕", "预防", "青春期", "性教育", "心理",
+    "法院", "法律", "判决", "起诉", "犯罪", "案件", "警方", "民警", "公安", "涉嫌", "刑事", "拘留", "嫌疑人", "打击",
+    "记者", "报道", "新闻", "据悉", "研究", "专家", "教授", "调查", "统计", "学者",
+)
+
+
+def safety_context(text: str) -> int:
+    """How many distinct counter-terms the text holds."""
+    return sum(1 for term in COUNTER_TERMS if term in text)
+
+
 def blocked_domain(url: str | None) -> str | None:
     """The blocklisted domain `url` belongs to (the host or a parent), or None."""
     if not url:

@@ -69,6 +69,10 @@ def order_gains(text: str, model: dict | None = None) -> tuple[float | None, flo
                   _gain(cps, positions[::2], han, model, seed),
                   _gain(cps, np.append(0, positions[1::2]), han, model, seed)]
     char_gains = [g for g in char_gains if g is not None]
-    lengths = np.fromiter(map(len, jieba_words(sample)), dtype=np.int64)
+    # Words of the Han characters alone: separators (spaces, commas) between keywords would
+    # otherwise hide every join of a keyword list.
+    han_cps = cps[han]
+    lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
     word_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    return (min(char_gains) if char_gains else None), _gain(cps, word_starts, han, model, seed)
+    word_gain = _gain(han_cps, word_starts, np.ones(han_cps.size, dtype=bool), model, seed) if han_cps.size else None
+    return (min(char_gains) if char_gains else None), word_gain

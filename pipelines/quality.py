@@ -50,17 +50,13 @@ class ContentQuality(StageDoFn):
         self.cfg = cfg
 
     def apply(self, doc):
-        text = doc["text"]
-        unchanged = doc.pop("pathological_of", None) == text_digest(text)
-        doc["quality"].update(quality.signals(text, pathological=doc["quality"] if unchanged else None))
-        drop = quality.first_drop(doc["quality"], self.cfg, quality.CONTENT_RULES)
+        unchanged = doc.pop("pathological_of", None) == text_digest(doc["text"])
+        doc["text"], signals, drop = quality.judge_content(doc["text"], self.cfg, doc["quality"] if unchanged else None,
+                                                           cuts=doc["quality"])
+        doc["quality"].update(signals)
         if drop is not None:
             return drop
-        doc["quality"].update(quality.order_signals(text))
-        drop = quality.first_drop(doc["quality"], self.cfg, quality.ORDER_RULES)
-        if drop is not None:
-            return drop
-        doc["quality"].update(quality.word_signals(text))
+        doc["quality"].update(quality.word_signals(doc["text"]))
         return doc
 
 

@@ -137,6 +137,9 @@ class QualityConfig(_Strict):
     # judged) when they are at most this share of its characters; above it the document is
     # dropped under the rule that found them (README "Cut, don't drop").
     max_cut_share: float = Field(default=0.5, ge=0, le=1)
+    # Lines repeated beyond max_dup_line_share are cut to one copy each when the copies are
+    # at most this share: a page holding its article two or three times (50-67%) keeps one.
+    max_repeat_cut_share: float = Field(default=0.75, ge=0, le=1)
     # Character entropy in bits, for documents of at least min_entropy_chars characters;
     # real Chinese is 5.7-8.4 bits (CLUECorpusSmall 0.5th-99.5th percentile).
     min_char_entropy: float = Field(default=3.5, ge=0)
@@ -179,11 +182,19 @@ class QualityConfig(_Strict):
     # than random orders of its characters / 2-character chunks, and of its jieba words.
     # Measured on held-back real text against its shuffles: README "Word order".
     min_char_order_gain: float = 0.4
-    min_word_order_gain: float = 0.04
+    min_word_order_gain: float = 0.03
     # Share of characters inside flagged terms (filters/safety.py).
     max_porn_share: float = Field(default=0.01, ge=0, le=1)
     max_gambling_share: float = Field(default=0.005, ge=0, le=1)
     max_spam_share: float = Field(default=0.03, ge=0, le=1)
+    # A text holding at least min_context_terms counter-terms (health, law, news:
+    # filters/safety.py COUNTER_TERMS) is allowed context_factor times the porn and
+    # gambling shares: README "Safety with context".
+    min_context_terms: int = Field(default=3, ge=1)
+    # Fewer flagged characters than this (one term of 2-4 characters in a short text: a
+    # TV character "生性放荡", a Q&A mentioning "一夜情") never drops a text as porn/gambling.
+    min_flagged_chars: int = Field(default=6, ge=0)
+    context_factor: float = Field(default=4.0, ge=1)
     # URL domain blocklist (filters/data/blocked_domains.txt).
     block_domains: bool = True
 

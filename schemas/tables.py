@@ -9,12 +9,12 @@ import pyarrow as pa
 # clean and rejected rows so thresholds can be re-tuned without re-extracting.
 _INT_SIGNALS = ("n_chars", "n_lines", "max_char_run", "max_periodic_span", "max_ascii_token", "blob_chars",
                 "max_line_repeat", "mojibake_repaired", "mojibake_dropped_chars", "est_words",
-                "cut_chars", "cut_spans", "cut_lines")
+                "cut_chars", "cut_spans", "cut_lines", "safety_context")
 _FLOAT_SIGNALS = ("mean_line_chars", "han_ratio", "digit_ratio", "symbol_ratio", "char_entropy", "punct_line_share",
                   "dup_line_share", "dup_para_share", "stop_char_ratio", "fluency", "mean_word_chars",
                   "single_char_word_ratio", "top_4gram_share", "top_6gram_share", "top_8gram_share",
                   "dup_10gram_share", "dup_14gram_share", "dup_20gram_share", "porn_share", "gambling_share", "spam_share",
-                  "char_order_gain", "word_order_gain")
+                  "char_order_gain", "word_order_gain", "code_share")
 QUALITY_TYPE = pa.struct([(n, pa.int64()) for n in _INT_SIGNALS] + [(n, pa.float64()) for n in _FLOAT_SIGNALS])
 
 # PII replaced by placeholders in kept text, counted per kind (filters/pii.py).
