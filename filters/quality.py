@@ -359,7 +359,7 @@ def few_punct_lines(s: dict, cfg) -> Drop | None:
 # Rules, in the order they are applied. Pathological rules come before language ID, so
 # a page of slashes is explained as what it is, not as "not Chinese". Content rules come
 # after it: a short page in another language is explained as `lang`.
-# The one rule checked before any signal is measured (pipelines/quality.py): an absurdly
+# The one rule checked before any signal is measured (pipelines/stages.py): an absurdly
 # long text costs nothing more than its length.
 TOO_LONG = _rule("n_chars", ">", "too_long", "max_chars")
 PATHOLOGICAL_RULES = (

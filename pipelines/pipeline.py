@@ -13,12 +13,12 @@ import apache_beam as beam
 from zhpile.schemas.config import Config
 
 from .dedup import Deduplicate
-from .quality import ClassifierQuality, ContentQuality, Pathological, RedactPII
+from .stages import (ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
+                     ToSimplified)
 from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
 from .stage import apply_stage
-from .text import ExtractText, IdentifyLanguage, NormalizeText, ToSimplified
 from .write import WriteClean, WriteMixture, WriteRejected
 
 

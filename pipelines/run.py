@@ -111,6 +111,27 @@ def start_job(config: Config, files: dict[str, list[str]], output: str, overwrit
     return run_job(config, files, output, runner, options)
 
 
+def _run_pipeline(build, runner, options, label: str, remote: bool) -> None:
+    """Builds and runs one pipeline to its end. On an engine (Flink, Spark, Dataflow) the
+    job's id, and at its end zhpile's counters, are logged: the terminal shows no progress
+    line there, the engine's own UI does."""
+    p = beam.Pipeline(runner=runner, options=options)
+    build(p)
+    result = p.run()
+    if remote:
+        job_id = getattr(result, "job_id", None) or getattr(result, "_job_id", None)  # Dataflow / portable runners
+        log.info("zhpile %s: job %s submitted", label, job_id() if callable(job_id) else job_id or "(no id)")
+    result.wait_until_finish()
+    if remote:
+        try:
+            counters = result.metrics().query()["counters"]
+        except Exception:  # noqa: BLE001 - an engine without metrics support: nothing to add
+            counters = []
+        for c in sorted(counters, key=lambda c: (c.key.metric.namespace, c.key.metric.name)):
+            if c.key.metric.namespace.startswith("zhpile"):
+                log.info("  %s %s: %s", c.key.metric.namespace, c.key.metric.name, c.committed)
+
+
 def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
     started = time.time()
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
@@ -118,8 +139,7 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     # Only the in-process local runner's readers count into this process's progress.
     local = not isinstance(runner, str)
     with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p)), enabled=local):
-        with beam.Pipeline(runner=runner, options=options) as p:
-            build_clean_pipeline(p, config, files, output)
+        _run_pipeline(lambda p: build_clean_pipeline(p, config, files, output), runner, options, "cleaning", remote=not local)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes = clean_sizes(clean_stats, config)
@@ -130,8 +150,8 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     n_shards = shard_count(config, sizes, epochs)
     log.info("zhpile [2/2] mixing: epochs %s into %d shards", {s: round(e, 3) for s, e in epochs.items()}, n_shards)
     mixing = time.time()
-    with beam.Pipeline(runner=runner, options=options) as p:
-        build_mix_pipeline(p, config, output, epochs, n_shards)
+    _run_pipeline(lambda p: build_mix_pipeline(p, config, output, epochs, n_shards), runner, options, "mixing",
+                  remote=not local)
     log.info("zhpile [2/2] mixing done in %.1fs", time.time() - mixing)
     mix_stats = read_stats(f"{output}/report/stats_mixture.json")
     report = build_report(clean_stats, mix_stats, config, sizes, epochs, unit, n_shards)

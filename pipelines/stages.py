@@ -1,15 +1,61 @@
-"""Quality stages: signals computed once, rules applied in phases, PII redacted last."""
+"""The per-document stages, in the order a document meets them (pipelines/pipeline.py):
+extract -> normalise -> pathological -> language -> Traditional-to-Simplified -> [the
+corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> PII. Each is a
+StageDoFn: `apply(doc)` returns the document or a Drop; the logic lives in filters/."""
 from __future__ import annotations
 
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
-from zhpile.filters.ids import text_digest
 from zhpile.filters.classifier import QualityClassifier, pareto_keep
+from zhpile.filters.extract import page_text
+from zhpile.filters.ids import text_digest
+from zhpile.filters.langid import LanguageIdentifier
+from zhpile.filters.mojibake import repair_mojibake
+from zhpile.filters.normalize import normalize_text, to_simplified
 from zhpile.filters.pii import redact_pii
 from zhpile.filters.safety import blocked_domain
 
 from .stage import StageDoFn
 
+
+class ExtractText(StageDoFn):
+    """WARC payload -> decoded main text. Curated documents already carry text."""
+
+    stage = "extract"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def apply(self, doc):
+        payload = doc.pop("payload", None)
+        if payload is None:
+            return doc
+        text, charset = page_text(payload, doc.pop("content_type", None), doc.pop("header_charset", None),
+                                  self.cfg.main_content, self.cfg.max_replacement_ratio)
+        doc["text"], doc["charset"] = text, charset
+        return doc
+
+class NormalizeText(StageDoFn):
+    """Mojibake repair (before control characters go: Latin-1 mojibake needs its C1
+    bytes), then Unicode normalisation."""
+
+    stage = "normalize"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def apply(self, doc):
+        original = doc["text"]
+        repair = repair_mojibake(original)
+        doc["text"] = normalize_text(repair.text)
+        doc["quality"] = {"mojibake_repaired": repair.repaired_runs, "mojibake_dropped_chars": repair.dropped_chars}
+        limit = self.cfg.max_mojibake_ratio * max(len(original), 1)
+        if repair.dropped_chars > limit:
+            return Drop("mojibake", f"unrepairable mojibake in {repair.dropped_lines} lines, "
+                                    f"{repair.dropped_chars}/{len(original)} chars > max_mojibake_ratio={self.cfg.max_mojibake_ratio}")
+        return doc
 
 class Pathological(StageDoFn):
     """Drops blocklisted domains and pathological samples (before LID, so they are
@@ -36,6 +82,41 @@ class Pathological(StageDoFn):
                 return Drop("blocked_domain", f"{domain} is on the domain blocklist")
         return drop or doc
 
+class IdentifyLanguage(StageDoFn):
+    """fastText lid.176; the model loads once per worker in setup()."""
+
+    stage = "langid"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+        self.lid = None
+
+    def setup(self):
+        self.lid = LanguageIdentifier(max_chars=self.cfg.max_chars)
+
+    def apply(self, doc):
+        lang, score = self.lid.predict(doc["text"])
+        doc["lang"], doc["lang_score"] = lang, round(score, 4)
+        if lang not in self.cfg.languages:
+            return Drop("lang", f"lang={lang} score={score:.3f}; accepted {','.join(self.cfg.languages)}")
+        if score < self.cfg.min_score:
+            return Drop("lang", f"lang={lang} score={score:.3f} < min_score={self.cfg.min_score}")
+        return doc
+
+class ToSimplified(StageDoFn):
+    """OpenCC Traditional -> Simplified, after LID: Japanese or other Han-script text
+    must be judged as it was written, not after conversion."""
+
+    stage = "t2s"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def apply(self, doc):
+        doc["text"], doc["converted_t2s"] = to_simplified(doc["text"], self.cfg.opencc)
+        return doc
 
 class ContentQuality(StageDoFn):
     """Every signal on the final text (after Traditional-to-Simplified conversion, which
@@ -59,7 +140,6 @@ class ContentQuality(StageDoFn):
         doc["quality"].update(quality.word_signals(doc["text"]))
         return doc
 
-
 class ClassifierQuality(StageDoFn):
     """GPT-3's fastText quality classifier; the model loads once per worker."""
 
@@ -82,7 +162,6 @@ class ClassifierQuality(StageDoFn):
         elif not pareto_keep(doc["id"], score, self.cfg.pareto_alpha, self.seed):
             return Drop("quality_score", f"quality_score={score}: not kept by pareto(alpha={self.cfg.pareto_alpha}) > 1 - score")
         return doc
-
 
 class RedactPII(StageDoFn):
     """Phone numbers, ID numbers, emails, IPs, QQ and WeChat IDs -> placeholders."""
