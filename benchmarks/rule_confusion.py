@@ -1,5 +1,5 @@
 """Per rule: how many real good documents it drops and how many junk documents it catches,
-on the real data in ../shared/realdata (README "Quality rules").
+on the real data in ../shared/realdata (docs/quality.md, "Rules on real data").
 
     python benchmarks/rule_confusion.py [--salads 300]
 

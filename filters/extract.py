@@ -40,7 +40,7 @@ _BOILERPLATE = re.compile(
     r"ICP备|ICP证|公网安备|增值电信|版权所有|Copyright|©|All [Rr]ights [Rr]eserved|上一篇|下一篇|返回顶部"
     r"|分享到|扫一扫|免责声明|联系我们|关于我们|网站地图|加载中|点击查看|登录|注册"
 )
-# Tuned on the magic-html Chinese benchmark (README, "Main-content extraction").
+# Tuned on the magic-html Chinese benchmark (docs/extraction.md, "Main-content extraction").
 LINK_DENSITY_MAX = 0.3  # a line with more link text than this is navigation or a link list
 BOILERPLATE_MAX_CHARS = 80  # boilerplate patterns only condemn short lines
 LINE_COST = 10  # characters a line must carry to count as content in the densest region

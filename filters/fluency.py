@@ -4,7 +4,7 @@ filters/data/zh_char_bigram.npz, built by tools/build_fluency_model.py).
 
 A unigram word model (jieba's dictionary frequencies) cannot see order, so keyword salad
 made of common words scores as well as prose under it; bigrams across word boundaries are
-what salad gets wrong. Measured separation in the README ("Fluency").
+what salad gets wrong. Measured separation: docs/quality.md ("Fluency").
 """
 from __future__ import annotations
 

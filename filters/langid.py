@@ -3,7 +3,7 @@ check for Han text.
 
 lid.176 splits words on spaces, so unspaced Chinese reaches it as a few huge tokens:
 short or colloquial Chinese without kana is often labelled ja/ko/en with a low score
-(measured on CLUECorpusSmall, see README), and it is slow on them. Scripts settle what
+(measured on CLUECorpusSmall, see docs/extraction.md), and it is slow on them. Scripts settle what
 the model cannot, first and cheaply: text whose letters are mostly Han, with almost no
 kana and no Hangul, is Chinese (Japanese always writes kana, Korean Hangul). fastText
 judges everything else: mixed-script, Latin, Cyrillic, ... text.

@@ -12,7 +12,7 @@ lot. Units:
 - characters (a character shuffle), and 2-character chunks at either alignment (a chunk
   shuffle): `char_order_gain`, the smallest of the three;
 - jieba words (a word shuffle, keyword stuffing): `word_order_gain`.
-Measured in benchmarks/word_order.py (README "Word order").
+Measured in benchmarks/word_order.py (docs/quality.md, "Word order").
 """
 from __future__ import annotations
 

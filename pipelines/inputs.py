@@ -56,7 +56,7 @@ def resolve_paths(config: Config, base: str) -> Config:
     return config
 
 
-# Measured rates of the local runner on one core (README "Speed", benchmarks/compare.py at
+# Measured rates of the local runner on one core (docs/speed.md, benchmarks/compare.py at
 # 100-400 MB of generated Common Crawl-like WARC): ~97 pages per MB of WARC.gz, 2.46 ms a page
 # plus ~11 s of fixed cost, peak RSS ~0.4 GB plus 2.2 MB per MB of WARC.gz. Curated text is
 # read without extraction: about 0.5 s and 2.2 MB of memory per MB (an estimate, not measured).
@@ -81,5 +81,5 @@ def dry_run_lines(config: Config, files: dict[str, list[str]]) -> list[str]:
                  f"(this machine has {memory_mb / 1e3:,.1f} GB)")
     if rss_mb > 0.6 * memory_mb:
         lines.append("too big for the local runner, which holds every shuffle in memory: run it on Flink, Spark or "
-                     "Dataflow (README, Running at scale), or split the input into several runs")
+                     "Dataflow (README, 'Running at scale'), or split the input into several runs")
     return lines

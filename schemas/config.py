@@ -89,7 +89,7 @@ class ReadConfig(_Strict):
 
 
 class ExtractConfig(_Strict):
-    # resiliparse main-content heuristics (see README: extraction benchmark).
+    # resiliparse main-content heuristics (see docs/extraction.md: extraction benchmark).
     main_content: bool = True
     # A decoded page whose U+FFFD share exceeds this is `bad_encoding`, never mojibake output.
     max_replacement_ratio: float = Field(default=0.001, ge=0, le=1)
@@ -107,17 +107,17 @@ class LangIdConfig(_Strict):
     # fastText lid.176 labels accepted as Chinese.
     languages: list[str] = ["zh"]
     # lid.176 probability of the top label. FineWeb-2 uses 0.69 for cmn_Hani with GlotLID;
-    # lid.176 is a different model, see README "Language ID" for the measurement behind 0.5.
+    # lid.176 is a different model, see docs/extraction.md "Language ID" for the measurement behind 0.5.
     min_score: float = Field(default=0.5, ge=0, le=1)
     # LID reads at most this many characters: accuracy on CLUECorpusSmall and the
-    # ClueWeb09 Japanese pages is the same from 500 to 4000 (README), cost is not.
+    # ClueWeb09 Japanese pages is the same from 500 to 4000 (docs/extraction.md), cost is not.
     max_chars: int = Field(default=1000, gt=0)
 
 
 class QualityConfig(_Strict):
     """Thresholds of the quality and pathological rules (filters/quality.py). Where a
     default was calibrated, it was on CLUECorpusSmall (2,500 real Chinese documents) and
-    ChineseWebText (100 CC documents): see README "Quality rules"."""
+    ChineseWebText (100 CC documents): see docs/quality.md."""
 
     # --- pathological (applied before language ID) ---
     # Absurd length: no single training document is useful beyond this.
@@ -135,7 +135,7 @@ class QualityConfig(_Strict):
     max_line_repeat: int = Field(default=50, gt=1)
     # Runs, periodic stretches and repeated lines are cut out of a document (the rest is
     # judged) when they are at most this share of its characters; above it the document is
-    # dropped under the rule that found them (README "Cut, don't drop").
+    # dropped under the rule that found them (docs/quality.md, "Cut, don't drop").
     max_cut_share: float = Field(default=0.5, ge=0, le=1)
     # Lines repeated beyond max_dup_line_share are cut to one copy each when the copies are
     # at most this share: a page holding its article two or three times (50-67%) keeps one.
@@ -180,7 +180,7 @@ class QualityConfig(_Strict):
     min_fluency: float = -7.3
     # Word order (filters/word_order.py): how much more the document's own order predicts
     # than random orders of its characters / 2-character chunks, and of its jieba words.
-    # Measured on held-back real text against its shuffles: README "Word order".
+    # Measured on held-back real text against its shuffles: docs/quality.md "Word order".
     min_char_order_gain: float = 0.4
     min_word_order_gain: float = 0.03
     # Share of characters inside flagged terms (filters/safety.py).
@@ -189,7 +189,7 @@ class QualityConfig(_Strict):
     max_spam_share: float = Field(default=0.03, ge=0, le=1)
     # A text holding at least min_context_terms counter-terms (health, law, news:
     # filters/safety.py COUNTER_TERMS) is allowed context_factor times the porn and
-    # gambling shares: README "Safety with context".
+    # gambling shares: docs/quality.md "Safety with context".
     min_context_terms: int = Field(default=3, ge=1)
     # Fewer flagged characters than this (one term of 2-4 characters in a short text: a
     # TV character "生性放荡", a Q&A mentioning "一夜情") never drops a text as porn/gambling.
@@ -211,7 +211,7 @@ class ClassifierConfig(_Strict):
 
 
 class DedupConfig(_Strict):
-    """Corpus-wide deduplication (pipelines/dedup.py); README "Deduplication" has the
+    """Corpus-wide deduplication (pipelines/dedup.py); docs/dedup.md has the
     accuracy measurements behind the near-duplicate defaults."""
 
     exact: bool = True
