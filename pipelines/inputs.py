@@ -14,27 +14,34 @@ def _absolute(pattern: str, base: str) -> str:
     return os.path.normpath(os.path.join(base or ".", pattern))
 
 
+def _match(patterns: list[str], base: str, where: str) -> list[str]:
+    """The files the globs match, sorted; a glob that matches nothing is a config error."""
+    found: list[str] = []
+    for j, pattern in enumerate(patterns):
+        path = _absolute(pattern, base)
+        try:
+            metadata = FileSystems.match([path])[0].metadata_list
+        except Exception as err:  # noqa: BLE001 - report, do not crash
+            raise ConfigError(f"{where}.paths[{j}]: cannot list {path}: {err}") from None
+        matched = sorted(m.path for m in metadata if not m.path.endswith("/"))
+        if not matched:
+            raise ConfigError(f"{where}.paths[{j}]: no file matches {path}")
+        found.extend(matched)
+    return sorted(set(found))
+
+
 def resolve_inputs(config: Config, base: str) -> dict[str, list[str]]:
-    """Files of every source, sorted; a glob that matches nothing is a config error."""
-    files: dict[str, list[str]] = {}
-    for i, source in enumerate(config.sources):
-        found: list[str] = []
-        for j, pattern in enumerate(source.paths):
-            path = _absolute(pattern, base)
-            try:
-                metadata = FileSystems.match([path])[0].metadata_list
-            except Exception as err:  # noqa: BLE001 - report, do not crash
-                raise ConfigError(f"sources[{i}].paths[{j}]: cannot list {path}: {err}") from None
-            matched = sorted(m.path for m in metadata if not m.path.endswith("/"))
-            if not matched:
-                raise ConfigError(f"sources[{i}].paths[{j}]: no file matches {path}")
-            found.extend(matched)
-        files[source.name] = sorted(set(found))
-    return files
+    """Files of every source, sorted."""
+    return {source.name: _match(source.paths, base, f"sources[{i}]") for i, source in enumerate(config.sources)}
 
 
 def resolve_paths(config: Config, base: str) -> Config:
-    """Model and tokenizer paths made absolute (relative to the config) and checked."""
+    """Model and tokenizer paths made absolute (relative to the config) and checked;
+    benchmark globs expanded to their files."""
+    if config.decontaminate:
+        benches = [b.model_copy(update={"paths": _match(b.paths, base, f"decontaminate[{i}]")})
+                   for i, b in enumerate(config.decontaminate)]
+        config = config.model_copy(update={"decontaminate": benches})
     if config.classifier.model:
         path = _absolute(config.classifier.model, base)
         if not FileSystems.exists(path):

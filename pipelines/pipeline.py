@@ -12,13 +12,14 @@ import apache_beam as beam
 
 from zhpile.schemas.config import Config
 
+from .decontam import Decontaminate, load_benchmarks
 from .dedup import Deduplicate
 from .stages import (ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
                      ToSimplified)
 from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
-from .stage import apply_stage
+from .stage import KEPT, REJECTED, apply_stage
 from .write import WriteClean, WriteMixture, WriteRejected
 
 
@@ -34,13 +35,23 @@ def _read_stats(d: dict) -> list:
 
 def _clean_stats(d: dict) -> list:
     return [(("clean", d["source"]), _text_stats(d)),
+            *((key, [1, 0, 0, 0]) for m in d.get("contamination") or ()
+              for key in (("contam", m["benchmark"], d["source"], "marked"), ("contam_item", m["benchmark"], m["item"]))),
             (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
             *((("pii", d["source"], kind), [n, 0, 0, 0]) for kind, n in d["pii"].items() if n),
             *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean"))]
 
 
+def _contaminated_keys(r: dict) -> list:
+    if r["reason"] != "contaminated":
+        return []
+    benchmark, _, rest = r["detail"].partition(" item ")
+    return [("contam", benchmark, r["source"], "removed"), ("contam_item", benchmark, rest.rsplit(": share=", 1)[0])]
+
+
 def _rejected_stats(r: dict) -> list:
     return [(("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
+            *((key, [1, 0, 0, 0]) for key in _contaminated_keys(r)),
             (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
             *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]
 
@@ -102,6 +113,15 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     for label, dofn in stages_after_dedup(config):
         docs, dropped = apply_stage(docs, label, dofn)
         rejected.append(dropped)
+
+    index = load_benchmarks(config)
+    if index is not None:
+        table = p | "BenchmarkIndex" >> beam.Create([index])
+        out = docs | "Decontaminate" >> beam.ParDo(
+            Decontaminate(config.decontam, prefix_chars=config.output.text_prefix_chars),
+            beam.pvalue.AsSingleton(table)).with_outputs(REJECTED, main=KEPT)
+        docs = out[KEPT]
+        rejected.append(out[REJECTED])
 
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
     docs | "WriteClean" >> WriteClean(output, config)

@@ -10,6 +10,7 @@ Counter keys (each value is four numbers):
   ("hist", source, clean|rejected, signal, bin)  [docs, 0, 0, 0]
   ("pii", source, kind)  ("lines_removed", source)  ("words"|"tokens", source)
   ("dup_cluster", size bin)  ("cc_unconverged",)   ("mixture", source) [rows, 0, bytes, chars]
+  ("contam", benchmark, source, removed|marked)  ("contam_item", benchmark, item id)
 """
 from __future__ import annotations
 
@@ -61,9 +62,16 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
                for s in config.sources}
     files: dict = {}
     dedup = {"clusters": 0, "cluster_sizes": {}, "cc_unconverged": 0}
+    contam = {b.name: {"items_found": 0, "items": [], "sources": {}} for b in config.decontaminate}
     for key, value in clean_stats["counts"] + mix_stats["counts"]:
         kind = key[0]
-        if kind == "dup_cluster":
+        if kind == "contam":
+            slot = contam.setdefault(key[1], {"items_found": 0, "items": [], "sources": {}})["sources"]
+            counts = slot.setdefault(key[2], {"removed": 0, "marked": 0})
+            counts[key[3]] += value[0]
+        elif kind == "contam_item":
+            contam.setdefault(key[1], {"items_found": 0, "items": [], "sources": {}})["items"].append(key[2])
+        elif kind == "dup_cluster":
             dedup["cluster_sizes"][key[1]] = dedup["cluster_sizes"].get(key[1], 0) + value[0]
             dedup["clusters"] += value[0]
         elif kind == "cc_unconverged":
@@ -91,6 +99,9 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
         entry["rejected_docs"] = sum(r["docs"] for r in entry["rejected"].values())
         entry["accounting_ok"] = entry["read"]["docs"] == entry["clean"]["docs"] + entry["rejected_docs"]
     dedup["cluster_sizes"] = dict(sorted(dedup["cluster_sizes"].items(), key=lambda kv: int(kv[0])))
+    for entry in contam.values():  # items found in the corpus, by id (the first 50 listed)
+        entry["items"] = sorted(set(entry["items"]))
+        entry["items_found"], entry["items"] = len(entry["items"]), entry["items"][:50]
 
     samples: dict = {}
     for (source, reason), rows in clean_stats.get("samples", []):
@@ -121,11 +132,22 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
         "mixture_table": table,
         "sources": sources,
         "dedup": dedup,
+        "decontamination": contam,
         "samples": samples,
         "files": dict(sorted(files.items())),
         "accounting_ok": all(e["accounting_ok"] for e in sources.values())
         and all(f["read"] == f["out"] for f in files.values()),
     }
+
+
+def decontamination_rows(report: dict) -> list[list[str]]:
+    """benchmark, items found, then per source: removed / marked."""
+    rows = []
+    for bench, e in report.get("decontamination", {}).items():
+        per_source = "; ".join(f"{src}: {c['removed']} removed, {c['marked']} marked" for src, c in e["sources"].items()) or "-"
+        found = ", ".join(e["items"][:10]) + (" ..." if e["items_found"] > 10 else "")
+        rows.append([bench, str(e["items_found"]), found or "-", per_source])
+    return rows
 
 
 def size(n: float) -> str:

@@ -17,15 +17,17 @@ from .report_markdown import funnel_lines, mixture_lines
 _DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
 
 
+def _feature(field: pa.Field) -> dict:
+    """A column in Hugging Face's YAML form: a dtype, a struct's fields, or a list of structs."""
+    if pa.types.is_struct(field.type):
+        return {"name": field.name, "struct": [_feature(f) for f in field.type]}
+    if pa.types.is_list(field.type) and pa.types.is_struct(field.type.value_type):
+        return {"name": field.name, "list": [_feature(f) for f in field.type.value_type]}
+    return {"name": field.name, "dtype": _DTYPES[field.type]}
+
+
 def _features(schema: pa.Schema) -> list[dict]:
-    """Top-level columns in Hugging Face's YAML form; struct columns list their fields."""
-    features = []
-    for field in schema:
-        if pa.types.is_struct(field.type):
-            features.append({"name": field.name, "struct": [{"name": f.name, "dtype": _DTYPES[f.type]} for f in field.type]})
-        else:
-            features.append({"name": field.name, "dtype": _DTYPES[field.type]})
-    return features
+    return [_feature(field) for field in schema]
 
 
 def config_hash(config) -> str:

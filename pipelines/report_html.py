@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .report import HISTOGRAMS, funnel_rows, size
+from .report import HISTOGRAMS, decontamination_rows, funnel_rows, size
 
 # Categorical colours (no green: green means "kept").
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -140,6 +140,11 @@ def render_html(report: dict) -> str:
                           f"{e['rejected'].get('dup_near', {}).get('docs', 0):,}",
                           f"{e['lines_removed']['lines']:,} lines, {size(e['lines_removed']['bytes'])}"]
                          for name, e in report["sources"].items()]))
+
+    rows = decontamination_rows(report)
+    if rows:
+        parts.append("<h2>Decontamination</h2>")
+        parts.append(_table(["benchmark", "items found", "items", "documents per source"], [[_e(c) for c in r] for r in rows]))
 
     # Why documents left: examples per reason.
     parts.append("<h2>Rejected documents, by reason (examples)</h2>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from zhpile.filters.quality import WORD_SAMPLE_CHARS
 
-from .report import HISTOGRAMS, empty_slot, funnel_rows, size
+from .report import HISTOGRAMS, decontamination_rows, empty_slot, funnel_rows, size
 
 
 def funnel_lines(report: dict) -> list[str]:
@@ -22,6 +22,15 @@ def mixture_lines(report: dict) -> list[str]:
                      f"| {size(row['effective_size_bytes'])} | {size(row['mean_document_bytes'])} | {row['documents']} "
                      f"| {row['jieba_words']:,.0f} |")
     return lines
+
+
+def decontamination_lines(report: dict) -> list[str]:
+    rows = decontamination_rows(report)
+    if not rows:
+        return []
+    return ["", "## Decontamination", "", "| benchmark | items found | items | documents per source |", "|---|---:|---|---|",
+            *(f"| {' | '.join(r)} |" for r in rows),
+            "", "Examples: the `contaminated` rows under the rejections by reason; marked documents carry the match in `contamination`."]
 
 
 def render_markdown(report: dict) -> str:
@@ -54,6 +63,7 @@ def render_markdown(report: dict) -> str:
         lr = e["lines_removed"]
         out.append(f"| {name} | {ex['docs']}, {size(ex['raw_bytes'])} | {ne['docs']}, {size(ne['raw_bytes'])} "
                    f"| {lr['lines']}, {size(lr['bytes'])} |")
+    out += decontamination_lines(report)
     out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
     for name, e in report["sources"].items():
         out.append(f"| {name} | {size(e['read']['raw_bytes'])} | {size(e['clean']['text_bytes'])} | {e['clean']['chars']} |")

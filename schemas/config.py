@@ -241,6 +241,39 @@ class DedupConfig(_Strict):
     line_salts: int = Field(default=16, ge=1)
 
 
+class BenchmarkFields(_Strict):
+    # The fields whose concatenation is one test item, and an optional id field (else the
+    # item's line or row number).
+    text: list[str] = Field(min_length=1)
+    id: str | None = None
+
+
+class BenchmarkSource(_Strict):
+    """An evaluation set whose items must not be in the training mix (C-Eval, CMMLU, ...).
+    Files: JSONL, Parquet or CSV (by extension), local or remote; the user supplies them."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+    paths: list[str] = Field(min_length=1)
+    fields: BenchmarkFields
+
+
+class DecontamConfig(_Strict):
+    """How documents are matched against the benchmarks (filters/decontam.py); the
+    measurements behind the defaults: docs/quality.md, "Decontamination"."""
+
+    # Character n-grams of the matching form (letters, digits, Han; Simplified, half-width).
+    ngram: int = Field(default=8, ge=3)
+    # A document holding this share of an item's evidence n-grams contains the item: rejected
+    # `contaminated`. From mark_share up to it, the text is kept and the match recorded in the
+    # `contamination` column.
+    remove_share: float = Field(default=0.5, gt=0, le=1)
+    mark_share: float = Field(default=0.2, gt=0, le=1)
+    # An n-gram in this share of a benchmark's items (and in 2 or more) is boilerplate.
+    max_item_share: float = Field(default=0.01, gt=0, le=1)
+    # A match needs at least this many distinct evidence n-grams.
+    min_evidence: int = Field(default=3, ge=1)
+
+
 class OutputConfig(_Strict):
     mixture_shards: int = Field(default=4, gt=0)
     # If set, the number of shards follows from the mixture size instead (about this many
@@ -272,6 +305,8 @@ class Config(_Strict):
     quality: QualityConfig = QualityConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     dedup: DedupConfig = DedupConfig()
+    decontaminate: list[BenchmarkSource] = []
+    decontam: DecontamConfig = DecontamConfig()
     output: OutputConfig = OutputConfig()
     report: ReportConfig = ReportConfig()
 

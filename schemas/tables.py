@@ -20,6 +20,9 @@ QUALITY_TYPE = pa.struct([(n, pa.int64()) for n in _INT_SIGNALS] + [(n, pa.float
 # PII replaced by placeholders in kept text, counted per kind (filters/pii.py).
 PII_TYPE = pa.struct([(kind, pa.int32()) for kind in ("phone", "id_card", "email", "ip", "qq", "wechat")])
 
+CONTAMINATION_TYPE = pa.list_(pa.struct([("benchmark", pa.string()), ("item", pa.string()), ("share", pa.float64()),
+                                          ("start", pa.int64()), ("end", pa.int64())]))
+
 _PROVENANCE = [
     ("input_file", pa.string()),
     ("warc_record_id", pa.string()),
@@ -43,6 +46,8 @@ CLEAN_SCHEMA = pa.schema(
         # Probability of the "curated" class of the optional fastText quality classifier.
         ("quality_score", pa.float64()),
         ("pii", PII_TYPE),
+        # Test items a kept document quotes a part of (decontaminate:), with the matched span.
+        ("contamination", CONTAMINATION_TYPE),
     ]
 )
 
