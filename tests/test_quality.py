@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from zhpile.filters import quality
 from zhpile.filters.classifier import QualityClassifier, pareto_keep, train
+from zhpile.filters.decontam import BenchmarkIndex
 from zhpile.filters.fluency import fluency
 from zhpile.filters.normalize import normalize_text
 from zhpile.filters.pii import redact_pii, valid_id_card
@@ -269,12 +270,20 @@ def test_planted_pathological_spans_never_survive(span, where):
     assert drop is not None or not survivor or survivor not in text, span[:40]
 
 
+_BENCH = BenchmarkIndex(
+    [("b", "1", ["下列关于秦朝统一六国后采取的措施说法正确的是", "推行郡县制", "实行分封制"])], 8)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=3000))
 def test_filters_never_raise_on_any_string(text):
     s = quality.signals(text)
     quality.first_drop(s, CFG, quality.PATHOLOGICAL_RULES)
     quality.first_drop(s, CFG, quality.CONTENT_RULES)
+    cut, ps, _drop = quality.judge_pathological(text, CFG)
+    quality.judge_content(cut, CFG, ps, ps)
+    quality.order_signals(text)
+    _BENCH.matches(text, 0.01)
     normalize_text(text)
     redact_pii(text)
     flagged_shares(text)
