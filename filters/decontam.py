@@ -19,7 +19,7 @@ import numpy as np
 
 from .normalize import to_simplified
 from .quality import NgramHashes
-from .textutil import codepoints
+from .textutil import SURROGATES, codepoints
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +34,7 @@ def match_form(text: str, simplify: bool = True) -> tuple[np.ndarray, np.ndarray
     text already is: the pipeline converts before), and only letters, digits and Han
     characters kept. Offsets let a match be reported on the original text."""
     if simplify:
-        converted, _ = to_simplified(text)
+        converted, _ = to_simplified(SURROGATES.sub("\ufffd", text))  # OpenCC needs encodable text
         if len(converted) == len(text):  # OpenCC's t2s maps character for character almost always
             text = converted
     cps = codepoints(text).astype(np.int64)
