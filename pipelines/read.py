@@ -11,6 +11,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.base import Drop
+from zhpile.filters.cld2 import accepted_codes, cld2_drop, labels_from_metadata, labels_from_wet
 from zhpile.filters.ids import doc_id
 from zhpile.schemas.config import Config, SourceConfig
 
@@ -30,10 +31,11 @@ class FileReader(beam.DoFn):
     """A reader: `read(path)` yields the file's documents and rejections; this base class
     counts them into the local run's progress (progress.py) when the file is done."""
 
-    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int):
+    def __init__(self, source: SourceConfig, read_cfg, prefix_chars: int, languages: tuple[str, ...] = ()):
         self.source = source
         self.cfg = read_cfg
         self.prefix_chars = prefix_chars
+        self.languages = tuple(languages)  # langid's accepted labels, for the CLD2 pre-filter
 
     def read(self, path: str):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -73,6 +75,43 @@ def _is_page(rec) -> bool:
     return (_target_uri(rec.headers.get("WARC-Target-URI")) or "").lower().startswith(("http://", "https://"))
 
 
+class _HeldResponse:
+    """One response document held back until the metadata record after it (Common Crawl
+    writes request, response, metadata) says its CLD2 languages: rejected `lang_cld2`, or
+    passed on. Any other record first, and the document passes without labels. Only one
+    document is ever held, never a file's records."""
+
+    def __init__(self, reader: "ReadWarc"):
+        self.reader = reader
+        self.record_id: str | None = None
+        self.outputs: list = []
+
+    def hold_or_pass(self, outputs):
+        outputs = list(outputs)
+        docs = [o for o in outputs if isinstance(o, dict)]
+        if docs and self.reader.source.format == "warc" and self.reader.cfg.cld2 != "off":
+            self.record_id, self.outputs = docs[0].get("warc_record_id"), outputs
+            return []
+        return outputs
+
+    def metadata(self, rec):
+        if not self.outputs or rec.headers.get("WARC-Concurrent-To") != self.record_id:
+            return self.flush()
+        reader = self.reader
+        drop = cld2_drop(labels_from_metadata(rec.reader.read(65536)), accepted_codes(reader.languages), reader.cfg.cld2)
+        outputs, self.outputs = self.outputs, []
+        if drop is None:
+            return outputs
+        counter("zhpile.read", "cld2_rejected").inc()
+        return [o if not isinstance(o, dict) else _reject({k: v for k, v in o.items() if k != "payload"}, drop.reason, drop.detail,
+                                                         reader.prefix_chars)
+                for o in outputs]
+
+    def flush(self):
+        outputs, self.outputs = self.outputs, []
+        return outputs
+
+
 class ReadWarc(FileReader):
     """path -> one document per `response` record (`conversion` for WET; `resource` too
     when the source opts in; ARC files through warcio).
@@ -99,12 +138,19 @@ class ReadWarc(FileReader):
             start, last, resyncs = 0, None, 0
             while True:
                 f.seek(start)
+                held = _HeldResponse(self)
                 try:
-                    for rec, pos in self._records(f):
+                    for rec, pos, is_metadata in self._records(f):
                         last = pos
-                        yield from self._record(rec, path)
+                        if is_metadata:
+                            yield from held.metadata(rec)
+                        else:
+                            yield from held.flush()
+                            yield from held.hold_or_pass(self._record(rec, path))
+                    yield from held.flush()
                     break
                 except Exception as err:  # noqa: BLE001 - corrupt header, garbage, bad gzip
+                    yield from held.flush()
                     failed_after = last if last is not None and last >= start else start - 1
                     resume = next_record_start(f, failed_after + 1, compressed) if resyncs < self.MAX_RESYNCS else None
                     where = f"after byte {failed_after}" if failed_after >= 0 else "at the start"
@@ -128,11 +174,16 @@ class ReadWarc(FileReader):
             wanted = (WarcRecordType.conversion,)
         else:
             wanted = tuple(getattr(WarcRecordType, kind) for kind in self.source.records)  # enum members are not hashable
+        cld2 = self.source.format == "warc" and self.cfg.cld2 != "off"
         # HTTP headers are parsed for the documents only (_record), not for the request and
         # metadata records around them: it halves the reading time.
         for rec in ArchiveIterator(f, record_types=WarcRecordType.any_type, parse_http=False, fsspec_args=False):
-            # Every record is iterated (for the position of the last one); only documents are read.
-            yield (rec if rec.record_type in wanted and _is_page(rec) else None), rec.stream_pos
+            # Every record is iterated (for the position of the last one); only documents and
+            # (for the CLD2 pre-filter) metadata records are read.
+            if cld2 and rec.record_type == WarcRecordType.metadata:
+                yield rec, rec.stream_pos, True
+            else:
+                yield (rec if rec.record_type in wanted and _is_page(rec) else None), rec.stream_pos, False
 
     def _new_doc(self, record_id: str | None, position: str, url, date, path: str, raw_bytes: int) -> dict:
         counter("zhpile.read", "records").inc()
@@ -150,6 +201,11 @@ class ReadWarc(FileReader):
                             rec.headers.get("WARC-Date"), path, int(rec.content_length or 0))
         try:
             if self.source.format == "wet":
+                drop = cld2_drop(labels_from_wet(rec.headers.get("WARC-Identified-Content-Language")),
+                                 accepted_codes(self.languages), self.cfg.cld2)
+                if drop is not None:
+                    yield _reject(doc, drop.reason, drop.detail, self.prefix_chars)
+                    return
                 yield from self._body(doc, rec.reader.read, "text/plain; charset=utf-8", None, None)
             elif rec.record_type == WarcRecordType.resource:  # the block is the document itself (wget, Browsertrix)
                 yield from self._body(doc, rec.reader.read, rec.headers.get("Content-Type"), None, None)
@@ -317,7 +373,7 @@ _READERS = {"warc": ReadWarc, "wet": ReadWarc, "jsonl": ReadJsonl, "parquet": Re
 
 
 def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
-    return _READERS[source.format](source, config.read, config.output.text_prefix_chars)
+    return _READERS[source.format](source, config.read, config.output.text_prefix_chars, tuple(config.langid.languages))
 
 
 class ReadSources(beam.PTransform):

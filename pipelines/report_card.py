@@ -71,6 +71,8 @@ def render_card(report: dict, config, version: str) -> str:
         "## Filter funnel", "", *funnel_lines(report), "",
         "## Loading", "", "```python", "from datasets import load_dataset",
         'mix = load_dataset("parquet", data_files="DIR/mixture/*.parquet", split="train")',
+        'mix = load_dataset("DIR", split="train")              # the same, through this card (tested)',
+        f'clean = load_dataset("DIR", "clean_{config.sources[0].name}", split="train")  # a source\'s clean documents and signals',
         "```", "",
     ]
     return "\n".join(lines)

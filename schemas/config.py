@@ -86,6 +86,17 @@ class ReadConfig(_Strict):
     max_record_bytes: int = Field(default=10_000_000, gt=0)
     # HTTP status codes whose pages are documents; redirects and errors are rejected `http_status`.
     keep_http_status: list[int] = [200]
+    # Common Crawl's CLD2 labels (WARC metadata records, WET headers): a page whose labels
+    # hold none of langid.languages is rejected `lang_cld2` before extraction. `any` of its
+    # up to three languages, its `primary` one, or `off`. Pages without a reliable label go
+    # on to zhpile's language ID (filters/cld2.py).
+    cld2: Literal["any", "primary", "off"] = "any"
+
+    @field_validator("cld2", mode="before")
+    @classmethod
+    def _yaml_off(cls, value):
+        # YAML 1.1 reads a bare `off` as false
+        return "off" if value is False else value
 
 
 class ExtractConfig(_Strict):

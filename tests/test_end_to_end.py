@@ -7,6 +7,7 @@ import os
 import re
 
 import pyarrow.parquet as pq
+import pytest
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from zhpile.filters.ids import doc_id
@@ -196,3 +197,36 @@ def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
         assert info["splits"][0]["num_examples"] == table.num_rows
     assert "| component | raw size |" in body and "| source | read | clean |" in body
     assert re.search(r"with config `[0-9a-f]{16}`", body)
+
+
+@pytest.fixture(scope="module")
+def datasets_python(tmp_path_factory):
+    """A venv of its own with Hugging Face `datasets` (it pins pandas and dill versions that
+    zhpile's Beam does not take, so it is not a test dependency of zhpile's environment)."""
+    import subprocess
+    import venv
+
+    env = tmp_path_factory.mktemp("datasets") / "env"
+    venv.create(env, with_pip=True)
+    python = str(env / "bin" / "python")
+    try:
+        subprocess.run([python, "-m", "pip", "install", "-q", "datasets"], check=True, capture_output=True, timeout=900)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
+        pytest.skip(f"could not install datasets from the package registry: {err}")
+    return python
+
+
+def test_hugging_face_datasets_loads_the_output(sample_run, datasets_python):
+    import subprocess
+
+    code = ("import datasets, json, sys; out = sys.argv[1]; "
+            "a = datasets.load_dataset('parquet', data_files={'train': out + '/mixture/*.parquet'}, split='train'); "
+            "b = datasets.load_dataset(out, split='train'); "
+            "c = datasets.load_dataset(out, 'clean_cc', split='train'); "
+            "print(json.dumps([a.num_rows, b.num_rows, c.num_rows, sorted(c.features['quality'])]))")
+    result = subprocess.run([datasets_python, "-c", code, sample_run.root], capture_output=True, text=True,
+                            env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    mix, via_card, clean_cc, quality_fields = json.loads(result.stdout.strip().splitlines()[-1])
+    assert mix == via_card == len(sample_run.mixture) and clean_cc == len(sample_run.clean["cc"])
+    assert "word_order_gain" in quality_fields

@@ -70,12 +70,13 @@ def test_real_crawl_runs_through_with_right_reasons(realdata_run):
     reason = {h: r.get("reason", "clean") for h, r in cc.items()}
     for row in rows:
         if _host(row["url"]) in NON_CHINESE:
-            assert row.get("reason") == "lang", row["url"]
+            # Common Crawl's CLD2 labels (metadata records) already say they are not Chinese
+            assert row.get("reason") == "lang_cld2" and row["stage"] == "read", row["url"]
     for host in CHINESE_PAGES:
         # 037426.cn is an English company page under a hijacked Chinese SEO title: its
         # main text is English, so `lang` is the right verdict for it.
         if host != "037426.cn":
-            assert reason[host] not in ("lang", "bad_encoding", "error"), (host, cc[host].get("detail"))
+            assert reason[host] not in ("lang", "lang_cld2", "bad_encoding", "error"), (host, cc[host].get("detail"))
     for row in realdata_run.all_clean():
         assert row["lang"] == "zh" and "\ufffd" not in row["text"]
 
