@@ -21,7 +21,7 @@ import numpy as np
 from .fluency import _model, log_cond
 from .textutil import codepoints, jieba_words
 
-MAX_CHARS = 5000  # the first 5,000 non-space characters
+MAX_CHARS = 2000  # the first 2,000 non-space characters: 3.3 ms a 6,000-character text (5,000: 11 ms)
 SHUFFLES = 3  # random orders averaged per unit kind
 MIN_JOINS = 20  # fewer Han-Han joins than this: no verdict (None)
 _HAN_LO, _HAN_HI = 0x4E00, 0x9FFF
