@@ -80,6 +80,8 @@ def stage_rows(corpus: str) -> list[tuple[str, int, float, float]]:
     rows.append((f"MinHash signature ({cfg.ngram}-grams, {cfg.num_perm} permutations)", len(texts), t, text_mb))
     _, t = timed(quality.signals, texts)
     rows.append(("quality signals (those the rules read)", len(texts), t, text_mb))
+    _, t = timed(quality.order_signals, texts)
+    rows.append(("word order (documents the other rules keep)", len(texts), t, text_mb))
     _, t = timed(quality.word_signals, texts)
     rows.append(("jieba word statistics (kept documents only)", len(texts), t, text_mb))
     _, t = timed(redact_pii, texts)
