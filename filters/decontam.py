@@ -12,6 +12,7 @@ Measured in benchmarks/decontamination.py.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -130,17 +131,15 @@ class BenchmarkIndex:
         """Items of which the text holds at least `min_share` of the fields, best first.
         `simplify`: convert Traditional first (the pipeline's texts already are Simplified)."""
         cps, offsets = match_form(text, simplify)
-        grams = ngram_keys(cps, self.n)
-        if grams.size == 0 or self.keys.size == 0:
+        positions, fields, keys = lookup(self.keys, self.owners, ngram_keys(cps, self.n))
+        return self.decide(cps, offsets, positions, fields, keys, min_share)
+
+    def decide(self, cps: np.ndarray, offsets: np.ndarray, positions: np.ndarray, fields: np.ndarray,
+               keys: np.ndarray, min_share: float) -> list[Match]:
+        """The matches from the n-gram hits of one document (lookup's three arrays, from
+        this index or from its shards in a shuffle join)."""
+        if positions.size == 0:
             return []
-        lo = np.searchsorted(self.keys, grams, side="left")
-        hi = np.searchsorted(self.keys, grams, side="right")
-        hit = np.flatnonzero(hi > lo)
-        if hit.size == 0:
-            return []
-        positions = np.repeat(hit, (hi - lo)[hit])  # an n-gram several fields share counts for each
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[hit], hi[hit])])
-        fields, keys = self.owners[idx], self.keys[idx]
         found_fields: dict[int, list[tuple[int, int]]] = {}  # item -> spans of its found long fields
         for field in np.unique(fields):
             mine = fields == field
@@ -162,3 +161,36 @@ class BenchmarkIndex:
                 benchmark, name = self.names[item]
                 out.append(Match(benchmark, name, round(share, 4), int(offsets[start]), int(offsets[end - 1]) + 1))
         return sorted(out, key=lambda m: (-m.share, m.benchmark, m.item))
+
+    def shards(self, count: int) -> tuple["BenchmarkIndex", list[tuple[np.ndarray, np.ndarray]]]:
+        """(this index without its n-grams, the n-grams split into `count` shards by
+        shard_of): for a shuffle join, where each worker holds one shard."""
+        which = shard_of(self.keys, count)
+        parts = [(self.keys[which == i], self.owners[which == i]) for i in range(count)]
+        meta = copy.copy(self)
+        meta.keys, meta.owners = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        return meta, parts
+
+
+def shard_of(keys: np.ndarray, count: int) -> np.ndarray:
+    """The shard of each n-gram hash (its top bits: the low bits of a polynomial hash of
+    similar n-grams are correlated)."""
+    return ((keys >> np.uint64(40)) % np.uint64(count)).astype(np.int64)
+
+
+def lookup(keys: np.ndarray, owners: np.ndarray, grams: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions in the document, field numbers, n-gram hashes) of every hit of the
+    document's n-grams `grams` in the sorted (keys, owners) arrays; an n-gram several fields
+    share counts for each."""
+    if grams.size == 0 or keys.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.uint64)
+    lo = np.searchsorted(keys, grams, side="left")
+    hi = np.searchsorted(keys, grams, side="right")
+    hit = np.flatnonzero(hi > lo)
+    if hit.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0, dtype=np.uint64)
+    positions = np.repeat(hit, (hi - lo)[hit])
+    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[hit], hi[hit])])
+    return positions, owners[idx], keys[idx]

@@ -12,7 +12,7 @@ import apache_beam as beam
 
 from zhpile.schemas.config import Config
 
-from .decontam import Decontaminate, load_benchmarks
+from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
 from .dedup import Deduplicate
 from .stages import (ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
                      ToSimplified)
@@ -82,6 +82,9 @@ def stages_after_dedup(config: Config) -> list:
     ]
 
 
+WORK_DIR = "_work"  # files the driver hands the workers; removed when the run ends (run.py)
+
+
 def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
     docs, rejected_read = p | "Read" >> ReadSources(config, files)
     # The report is computed from the pipeline's own collections, not by re-reading
@@ -115,13 +118,17 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         rejected.append(dropped)
 
     index = load_benchmarks(config)
-    if index is not None:
+    if index is not None and len(index) <= config.decontam.side_input_max_ngrams:
         table = p | "BenchmarkIndex" >> beam.Create([index])
         out = docs | "Decontaminate" >> beam.ParDo(
             Decontaminate(config.decontam, prefix_chars=config.output.text_prefix_chars),
             beam.pvalue.AsSingleton(table)).with_outputs(REJECTED, main=KEPT)
         docs = out[KEPT]
         rejected.append(out[REJECTED])
+    elif index is not None:
+        docs, dropped = docs | "DecontaminateByJoin" >> DecontaminateByJoin(
+            config.decontam, index, f"{output}/{WORK_DIR}/decontam", config.output.text_prefix_chars)
+        rejected.append(dropped)
 
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
     docs | "WriteClean" >> WriteClean(output, config)

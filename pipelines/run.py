@@ -13,7 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.mixture import MixtureError, plan_epochs
 from zhpile.schemas.config import Config, ConfigError, load_config
 
-from .pipeline import build_clean_pipeline, build_mix_pipeline
+from .pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
 from .progress import Progress
 from .report import build_report
 from .report_files import write_card, write_report
@@ -141,6 +141,8 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p)), enabled=local):
         _run_pipeline(lambda p: build_clean_pipeline(p, config, files, output), runner, options, "cleaning", remote=not local)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
+    if FileSystems.exists(f"{output}/{WORK_DIR}"):
+        FileSystems.delete([f"{output}/{WORK_DIR}"])
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes = clean_sizes(clean_stats, config)
     try:

@@ -283,6 +283,10 @@ class DecontamConfig(_Strict):
     max_item_share: float = Field(default=0.01, gt=0, le=1)
     # A match needs at least this many distinct evidence n-grams.
     min_evidence: int = Field(default=3, ge=1)
+    # Up to this many index n-grams (16 bytes each: 320 MB) the index is a side input on
+    # every worker; above it the check is a shuffle join over join_shards shards.
+    side_input_max_ngrams: int = Field(default=20_000_000, ge=0)
+    join_shards: int = Field(default=64, ge=1)
 
 
 class OutputConfig(_Strict):

@@ -63,9 +63,11 @@ def test_real_text_does_not_match(index):
     assert hits == []
 
 
-def test_the_pipeline_removes_marks_and_reports(tmp_path):
+@pytest.mark.parametrize("side_input_max_ngrams", [20_000_000, 0], ids=["side input", "shuffle join"])
+def test_the_pipeline_removes_marks_and_reports(tmp_path, side_input_max_ngrams):
     """Benchmark files in JSONL, CSV and Parquet; the planted pages of a curated source are
-    rejected `contaminated`, the fragment is kept with its match in `contamination`."""
+    rejected `contaminated`, the fragment is kept with its match in `contamination`; the
+    same with the index as a side input and through the shuffle join."""
     bench = tmp_path / "bench"
     bench.mkdir()
     third = len(ITEMS) // 3
@@ -90,6 +92,7 @@ sources:
 decontaminate:
   - {{name: exam, paths: ["bench/*"], fields: {{text: [question, A, B, C, D, answer], id: id}}}}
 dedup: {{exact: false, near: false, lines: false}}
+decontam: {{side_input_max_ngrams: {side_input_max_ngrams}, join_shards: 8}}
 """)
     assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
     run = RunOutput(str(tmp_path / "out"))
@@ -103,3 +106,4 @@ dedup: {{exact: false, near: false, lines: false}}
     assert report["items_found"] == 4 and report["sources"]["pages"] == {"removed": 3, "marked": 1}
     with open(tmp_path / "out" / "report" / "report.md", encoding="utf-8") as f:
         assert "## Decontamination" in f.read()
+    assert not (tmp_path / "out" / "_work").exists()  # the join's index shards are gone
