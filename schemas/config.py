@@ -202,10 +202,10 @@ class QualityConfig(_Strict):
     # filters/safety.py COUNTER_TERMS) is allowed context_factor times the porn and
     # gambling shares: docs/quality.md "Safety with context".
     min_context_terms: int = Field(default=3, ge=1)
+    context_factor: float = Field(default=4.0, ge=1)
     # Fewer flagged characters than this (one term of 2-4 characters in a short text: a
     # TV character "生性放荡", a Q&A mentioning "一夜情") never drops a text as porn/gambling.
     min_flagged_chars: int = Field(default=6, ge=0)
-    context_factor: float = Field(default=4.0, ge=1)
     # URL domain blocklist (filters/data/blocked_domains.txt).
     block_domains: bool = True
 
@@ -274,9 +274,9 @@ class DecontamConfig(_Strict):
 
     # Character n-grams of the matching form (letters, digits, Han; Simplified, half-width).
     ngram: int = Field(default=8, ge=3)
-    # A document holding this share of an item's evidence n-grams contains the item: rejected
-    # `contaminated`. From mark_share up to it, the text is kept and the match recorded in the
-    # `contamination` column.
+    # A document holding this share of an item's fields (question, options) contains the
+    # item: rejected `contaminated`. From mark_share up to it (the question alone of five
+    # fields), the text is kept and the match recorded in the `contamination` column.
     remove_share: float = Field(default=0.5, gt=0, le=1)
     mark_share: float = Field(default=0.2, gt=0, le=1)
     # An n-gram in this share of a benchmark's items (and in 2 or more) is boilerplate.
