@@ -72,7 +72,8 @@ def render_card(report: dict, config, version: str) -> str:
         "## Loading", "", "```python", "from datasets import load_dataset",
         'mix = load_dataset("parquet", data_files="DIR/mixture/*.parquet", split="train")',
         'mix = load_dataset("DIR", split="train")              # the same, through this card (tested)',
-        f'clean = load_dataset("DIR", "clean_{config.sources[0].name}", split="train")  # a source\'s clean documents and signals',
+        *([f'clean = load_dataset("DIR", "{entries[1][0]["config_name"]}", split="train")  # a source\'s clean documents and signals']
+          if len(entries) > 1 and entries[1][0]["config_name"].startswith("clean_") else []),
         "```", "",
     ]
     return "\n".join(lines)
