@@ -3,7 +3,7 @@
 #   zhpile run ... --sdk_container_image=REGISTRY/zhpile-worker:0.1.0
 # The base image's entrypoint (/opt/apache/beam/boot) starts the Beam SDK harness; zhpile
 # and its models and word lists (package data) are installed into its Python.
-FROM apache/beam_python3.11_sdk:2.77.0
+FROM apache/beam_python3.11_sdk:2.62.0
 WORKDIR /opt/zhpile
 COPY pyproject.toml __init__.py README.md ./
 COPY filters ./filters

@@ -62,7 +62,7 @@ def shard_count(config: Config, sizes: dict[str, dict], epochs: dict[str, float]
 
 def runner_and_options(beam_args: list[str]):
     """Beam options pass through untouched. With no --runner (or DirectRunner) the local
-    FnApiRunner is used: Beam 2.77's DirectRunner first tries to download Prism."""
+    FnApiRunner is used: recent Beams' DirectRunner first tries to download Prism."""
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     options = PipelineOptions(beam_args)
