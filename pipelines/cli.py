@@ -116,6 +116,41 @@ def cmd_train_quality(args, _beam_args) -> int:
     return 0
 
 
+def cmd_compare(args, _beam_args) -> int:
+    from .compare import compare_outputs
+
+    diffs = compare_outputs(args.first.rstrip("/"), args.second.rstrip("/"))
+    print("\n".join(diffs) if diffs else "zhpile compare: identical (clean and rejected rows, mixture shards, report)")
+    return 1 if diffs else 0
+
+
+def cmd_engine(args, _beam_args) -> int:
+    from zhpile.pipelines import engines
+
+    engine = engines.ENGINES[args.engine]
+    try:
+        if args.action == "fetch":
+            engines.fetch(engine)
+        elif args.action == "up":
+            options = engines.up(engine, workers=args.workers, slots=args.slots, memory=args.memory)
+            print(f"zhpile engine: {engine.name} is up on {engines.HOST} (UI http://{engines.HOST}:{engine.ui_port}); run with:")
+            print(f"  zhpile run CONFIG --output DIR {options}")
+            print(f"stop it with: zhpile engine {engine.name} down")
+        elif args.action == "down":
+            print(f"zhpile engine: stopped {', '.join(engines.down(engine)) or 'nothing (was not up)'}")
+        elif args.action == "status":
+            running = engines.processes(engine)
+            print("\n".join(f"{role}: pid {pid}" for role, pid in running.items()) or f"{engine.name} is not up")
+        else:  # options
+            engines.fetch(engine)
+            parallelism = args.workers * args.slots
+            print(engines.embedded_options(engine, parallelism) if args.embedded else engines.run_options(engine, parallelism))
+    except engines.EngineError as err:
+        print(f"zhpile engine: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="zhpile", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +180,20 @@ def main(argv: list[str] | None = None) -> int:
     tq.add_argument("--seed", type=int, default=0)
     tq.add_argument("--holdout", type=float, default=0.1, help="share held back to report accuracy")
     tq.set_defaults(func=cmd_train_quality)
+
+    cmp = sub.add_parser("compare", help="do two runs' outputs hold the same rows, shards and report? (exit 1 if not)")
+    cmp.add_argument("first")
+    cmp.add_argument("second")
+    cmp.set_defaults(func=cmd_compare)
+    eng = sub.add_parser("engine", help="fetch, start or stop a local Flink or Spark cluster (loopback) to run on")
+    eng.add_argument("engine", choices=["flink", "spark"])
+    eng.add_argument("action", choices=["fetch", "up", "down", "status", "options"],
+                     help="options: print the `zhpile run` options for this engine")
+    eng.add_argument("--workers", type=int, default=2, help="TaskManagers / Spark workers to start")
+    eng.add_argument("--slots", type=int, default=1, help="task slots (cores) per worker")
+    eng.add_argument("--memory", default="3g", help="memory per worker JVM")
+    eng.add_argument("--embedded", action="store_true", help="with options: no cluster, the engine inside the job server")
+    eng.set_defaults(func=cmd_engine)
 
     args, beam_args = parser.parse_known_args(argv)
     if args.command != "run" and beam_args:

@@ -9,9 +9,10 @@ from zhpile.schemas.config import Config, ConfigError
 
 
 def _absolute(pattern: str, base: str) -> str:
-    if "://" in pattern or os.path.isabs(pattern):
+    """Local paths are made absolute: an engine's workers do not share this process's cwd."""
+    if "://" in pattern:
         return pattern
-    return os.path.normpath(os.path.join(base or ".", pattern))
+    return os.path.abspath(os.path.join(base or ".", pattern))
 
 
 def _match(patterns: list[str], base: str, where: str) -> list[str]:

@@ -106,6 +106,8 @@ def load_job(config) -> tuple[Config, dict[str, list[str]]]:
 def start_job(config: Config, files: dict[str, list[str]], output: str, overwrite: bool, beam_args: list[str]) -> dict:
     """What `zhpile run` and `zhpile.run` do once the job is loaded: check the output,
     choose the runner from the Beam options, run, and return the report."""
+    if "://" not in output:  # an engine's workers do not share this process's cwd
+        output = os.path.abspath(output)
     prepare_output(output, overwrite)
     runner, options = runner_and_options(beam_args)
     return run_job(config, files, output, runner, options)

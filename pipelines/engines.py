@@ -1,0 +1,326 @@
+"""Local Flink and Spark clusters for `zhpile engine`: fetch, start on loopback, stop.
+
+Everything comes from the package registries, cached in one tools directory
+($ZHPILE_ENGINES, default ~/.cache/zhpile/engines):
+- the engine itself from PyPI (`apache-flink` + `apache-flink-libraries` hold a full Flink
+  with its bin/ scripts, `pyspark` holds Spark's jars and bin/spark-class), installed with
+  --no-deps into a folder of its own because their Python parts pin old Beams;
+- Beam's job server from Maven Central. Its shaded jar is not served for any release the
+  Python SDK supports, so Maven resolves the runner artifact's classpath (which holds
+  the job server's main class) and a manifest-only jar points at it: Beam's
+  FlinkRunner/SparkRunner start it with `java -jar` like the shaded one.
+
+Python work runs in SDK worker processes that each TaskManager / Spark executor starts
+itself (`--environment_type=PROCESS` with `zhpile-sdk-worker`): one per task slot, so every
+core is used.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import apache_beam
+import yaml
+
+BEAM_VERSION = apache_beam.version.__version__
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    runner: str  # Beam's Python runner class name
+    pip: tuple[str, ...]
+    runner_artifact: str  # group:artifact of the Beam runner holding the job server
+    job_server_main: str
+    ui_port: int
+
+
+FLINK = Engine("flink", "FlinkRunner", ("apache-flink==1.19.3", "apache-flink-libraries==1.19.3"),
+               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver", 8081)
+SPARK = Engine("spark", "SparkRunner", ("pyspark==3.5.7",),
+               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver", 8080)
+ENGINES = {e.name: e for e in (FLINK, SPARK)}
+SPARK_MASTER_PORT = 7077
+
+
+class EngineError(RuntimeError):
+    pass
+
+
+def tools_dir() -> Path:
+    return Path(os.environ.get("ZHPILE_ENGINES", Path.home() / ".cache" / "zhpile" / "engines"))
+
+
+def engine_dir(engine: Engine) -> Path:
+    return tools_dir() / f"{engine.name}-beam{BEAM_VERSION}"
+
+
+def dist_home(engine: Engine) -> Path:
+    """FLINK_HOME / SPARK_HOME inside the pip --target folder."""
+    return engine_dir(engine) / "dist" / ("pyflink" if engine is FLINK else "pyspark")
+
+
+def job_server_jar(engine: Engine) -> Path:
+    return engine_dir(engine) / f"beam-{engine.name}-job-server-{BEAM_VERSION}.jar"
+
+
+# ---------------------------------------------------------------------------- fetch
+
+def fetch(engine: Engine, log=print) -> None:
+    """Installs what is missing; a second call does nothing."""
+    root = engine_dir(engine)
+    root.mkdir(parents=True, exist_ok=True)
+    if not (dist_home(engine) / "bin").is_dir():
+        log(f"zhpile engine: installing {' '.join(engine.pip)} into {root / 'dist'}")
+        tmp = root / "dist.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        _check([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(tmp), *engine.pip],
+               "pip could not install the engine")
+        tmp.rename(root / "dist")
+    if not job_server_jar(engine).exists():
+        log(f"zhpile engine: resolving {engine.runner_artifact}:{BEAM_VERSION} through Maven")
+        classpath = _maven_classpath(engine, root)
+        if engine is SPARK:  # Spark is a 'provided' dependency of the runner: take pyspark's jars
+            classpath += sorted(str(p) for p in (dist_home(engine) / "jars").glob("*.jar"))
+        _write_manifest_jar(job_server_jar(engine), engine.job_server_main, classpath)
+
+
+def _maven_classpath(engine: Engine, root: Path) -> list[str]:
+    group, artifact = engine.runner_artifact.split(":")
+    pom = root / "pom.xml"
+    pom.write_text(f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>zhpile.engines</groupId><artifactId>{engine.name}-job-server</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{BEAM_VERSION}</version></dependency>
+  </dependencies>
+</project>
+""")
+    out = root / "classpath.txt"
+    _check(["mvn", "-B", "-q", "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
+           f"Maven could not resolve {engine.runner_artifact}:{BEAM_VERSION}")
+    return out.read_text().strip().split(os.pathsep)
+
+
+def _write_manifest_jar(path: Path, main_class: str, classpath: list[str]) -> None:
+    """A jar with only a manifest: `java -jar` runs main_class on the listed jars."""
+    entries = " ".join(Path(p).resolve().as_uri() for p in classpath)
+    header = f"Manifest-Version: 1.0\r\nMain-Class: {main_class}\r\n"
+    # Manifest lines are at most 72 bytes; a continuation line starts with one space.
+    line, chunks = "Class-Path: " + entries, []
+    while line:
+        chunks.append(line[:70])
+        line = " " + line[70:] if len(line) > 70 else ""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w") as jar:
+        jar.writestr("META-INF/MANIFEST.MF", header + "\r\n".join(chunks) + "\r\n")
+    tmp.rename(path)
+
+
+def _check(cmd: list[str], what: str) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise EngineError(f"{what} ({' '.join(cmd[:4])} ... exited {done.returncode}):\n{tail}")
+
+
+# ---------------------------------------------------------------------------- processes
+
+def _state_file(engine: Engine) -> Path:
+    return engine_dir(engine) / "processes.json"
+
+
+def _load_state(engine: Engine) -> dict:
+    try:
+        return json.loads(_state_file(engine).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_state(engine: Engine, state: dict) -> None:
+    _state_file(engine).write_text(json.dumps(state, indent=1))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:  # a zombie child of this process counts as gone
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
+def _spawn(engine: Engine, role: str, cmd: list[str], env: dict) -> int:
+    logs = engine_dir(engine) / "log"
+    logs.mkdir(exist_ok=True)
+    with open(logs / f"{role}.out", "ab") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                cwd=engine_dir(engine))
+    state = _load_state(engine)
+    state[role] = proc.pid
+    _save_state(engine, state)
+    return proc.pid
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((HOST, port)) == 0
+
+
+def _wait(check, what: str, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise EngineError(f"{what} did not come up within {timeout:.0f}s (logs: {engine_dir_hint()})")
+
+
+def engine_dir_hint() -> str:
+    return str(tools_dir() / "*" / "log")
+
+
+def _java_env(engine: Engine) -> dict:
+    env = dict(os.environ)
+    if engine is FLINK:
+        env["FLINK_CONF_DIR"] = str(engine_dir(engine) / "conf")
+        env["FLINK_LOG_DIR"] = str(engine_dir(engine) / "log")
+    else:
+        env["SPARK_HOME"] = str(dist_home(engine))
+        env["SPARK_LOG_DIR"] = str(engine_dir(engine) / "log")
+        env["SPARK_LOCAL_IP"] = HOST
+    return env
+
+
+def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
+    """The shipped config.yaml (its JVM flags matter on Java 17) with loopback addresses."""
+    conf = engine_dir(engine) / "conf"
+    if conf.exists():
+        shutil.rmtree(conf)
+    shutil.copytree(dist_home(engine) / "conf", conf)
+    cfg = yaml.safe_load((conf / "config.yaml").read_text())
+    cfg["jobmanager"].update({"bind-host": HOST, "rpc": {"address": HOST, "port": 6123}})
+    cfg["taskmanager"].update({"bind-host": HOST, "host": HOST, "numberOfTaskSlots": slots,
+                               # Beam's batch graph has dozens of shuffles, all in one slot: each
+                               # needs network buffers, more than Flink's default 10% gives.
+                               "memory": {"process": {"size": memory},
+                                          "network": {"min": "512m", "max": "512m"}}})
+    cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
+    cfg["parallelism"] = {"default": 1}
+    (conf / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
+def start_taskmanager(index: int) -> int:
+    home = dist_home(FLINK)
+    return _spawn(FLINK, f"taskmanager-{index}", [str(home / "bin" / "taskmanager.sh"), "start-foreground"],
+                  _java_env(FLINK))
+
+
+def _flink_taskmanagers() -> int:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{FLINK.ui_port}/overview", timeout=2) as r:
+            return json.load(r).get("taskmanagers", 0)
+    except OSError:
+        return -1
+
+
+def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log=print) -> str:
+    """Starts the engine (a master and `workers` workers) and the worker pool; returns the
+    `zhpile run` options that use it."""
+    fetch(engine, log)
+    if any(_alive(pid) for pid in _load_state(engine).values()):
+        raise EngineError(f"{engine.name} is already up (zhpile engine {engine.name} down stops it)")
+    _save_state(engine, {})
+    home, env = dist_home(engine), _java_env(engine)
+    if engine is FLINK:
+        _flink_conf(engine, slots, memory)
+        _spawn(engine, "jobmanager", [str(home / "bin" / "jobmanager.sh"), "start-foreground"], env)
+        for i in range(workers):
+            start_taskmanager(i)
+        _wait(lambda: _flink_taskmanagers() >= workers, f"Flink with {workers} TaskManagers")
+    else:
+        spark_class = str(home / "bin" / "spark-class")
+        _spawn(engine, "master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", HOST,
+                                  "--port", str(SPARK_MASTER_PORT), "--webui-port", str(SPARK.ui_port)], env)
+        _wait(lambda: _port_open(SPARK_MASTER_PORT), "the Spark master")
+        for i in range(workers):
+            start_spark_worker(i, slots, memory)
+        _wait(lambda: _spark_workers() >= workers, f"Spark with {workers} workers")
+    return run_options(engine, workers * slots)
+
+
+def start_spark_worker(index: int, cores: int, memory: str) -> int:
+    spark_class = str(dist_home(SPARK) / "bin" / "spark-class")
+    return _spawn(SPARK, f"worker-{index}", [spark_class, "org.apache.spark.deploy.worker.Worker",
+                                              f"spark://{HOST}:{SPARK_MASTER_PORT}", "--host", HOST, "--cores",
+                                              str(cores), "--memory", memory, "--webui-port", "0"],
+                  _java_env(SPARK))
+
+
+def _spark_workers() -> int:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{SPARK.ui_port}/json/", timeout=2) as r:
+            return sum(1 for w in json.load(r).get("workers", []) if w.get("state") == "ALIVE")
+    except OSError:
+        return -1
+
+
+def sdk_worker_command() -> str:
+    """The console script installed beside this Python (see pyproject.toml)."""
+    return os.path.join(os.path.dirname(sys.executable), "zhpile-sdk-worker")
+
+
+def run_options(engine: Engine, parallelism: int) -> str:
+    common = (f"--environment_type=PROCESS --environment_option=process_command={sdk_worker_command()} "
+              f"--{engine.name}_job_server_jar={job_server_jar(engine)}")
+    if engine is FLINK:
+        return f"--runner FlinkRunner --flink_master={HOST}:{FLINK.ui_port} --parallelism {parallelism} {common}"
+    return f"--runner SparkRunner --spark_master_url=spark://{HOST}:{SPARK_MASTER_PORT} {common}"
+
+
+def embedded_options(engine: Engine, parallelism: int) -> str:
+    """No cluster: Flink inside the job server's JVM, Spark in local mode."""
+    if engine is FLINK:
+        return run_options(engine, parallelism).replace(f"--flink_master={HOST}:{FLINK.ui_port}", "--flink_master=[local]")
+    return run_options(engine, parallelism).replace(f"spark://{HOST}:{SPARK_MASTER_PORT}", f"local[{parallelism}]")
+
+
+def processes(engine: Engine) -> dict[str, int]:
+    return {role: pid for role, pid in _load_state(engine).items() if _alive(pid)}
+
+
+def stop_process(engine: Engine, role: str, sig: int = signal.SIGTERM) -> None:
+    pid = _load_state(engine).get(role)
+    if pid and _alive(pid):
+        os.killpg(pid, sig)  # its session: the JVM and anything it started
+
+
+def down(engine: Engine) -> list[str]:
+    state = _load_state(engine)
+    stopped = []
+    for role, pid in state.items():
+        if _alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+            stopped.append(role)
+    deadline = time.time() + 20
+    for pid in state.values():
+        while _alive(pid) and time.time() < deadline:
+            time.sleep(0.2)
+        if _alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+    _save_state(engine, {})
+    return stopped
