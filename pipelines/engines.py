@@ -54,6 +54,12 @@ ENGINES = {e.name: e for e in (FLINK, SPARK)}
 SPARK_MASTER_PORT = 7077
 
 
+# Spark 3.5's JavaModuleOptions, as packages of java.base.
+JAVA17_OPENS = ("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+                "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs",
+                "sun.security.action", "sun.util.calendar")
+
+
 class EngineError(RuntimeError):
     pass
 
@@ -116,15 +122,20 @@ def _maven_classpath(engine: Engine, root: Path) -> list[str]:
 def _write_manifest_jar(path: Path, main_class: str, classpath: list[str]) -> None:
     """A jar with only a manifest: `java -jar` runs main_class on the listed jars."""
     entries = " ".join(Path(p).resolve().as_uri() for p in classpath)
-    header = f"Manifest-Version: 1.0\r\nMain-Class: {main_class}\r\n"
-    # Manifest lines are at most 72 bytes; a continuation line starts with one space.
-    line, chunks = "Class-Path: " + entries, []
-    while line:
-        chunks.append(line[:70])
-        line = " " + line[70:] if len(line) > 70 else ""
+    attributes = {"Manifest-Version": "1.0", "Main-Class": main_class, "Class-Path": entries,
+                  # On Java 17 the job server JVM (Spark's driver) needs what Spark's own
+                  # launcher passes as --add-opens; in a jar's manifest they need no flags.
+                  "Add-Opens": " ".join(f"java.base/{p}" for p in JAVA17_OPENS)}
+    lines = []
+    for key, value in attributes.items():
+        # Manifest lines are at most 72 bytes; a continuation line starts with one space.
+        line = f"{key}: {value}"
+        while line:
+            lines.append(line[:70])
+            line = " " + line[70:] if len(line) > 70 else ""
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w") as jar:
-        jar.writestr("META-INF/MANIFEST.MF", header + "\r\n".join(chunks) + "\r\n")
+        jar.writestr("META-INF/MANIFEST.MF", "\r\n".join(lines) + "\r\n")
     tmp.rename(path)
 
 
