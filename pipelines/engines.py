@@ -44,12 +44,13 @@ class Engine:
     runner_artifact: str  # group:artifact of the Beam runner holding the job server
     job_server_main: str
     ui_port: int
+    job_port: int  # the job server `engine up` keeps running (its artifact port is the next one)
 
 
 FLINK = Engine("flink", "FlinkRunner", ("apache-flink==1.19.3", "apache-flink-libraries==1.19.3"),
-               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver", 8081)
+               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver", 8081, 8099)
 SPARK = Engine("spark", "SparkRunner", ("pyspark==3.5.7",),
-               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver", 8080)
+               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver", 8080, 8097)
 ENGINES = {e.name: e for e in (FLINK, SPARK)}
 SPARK_MASTER_PORT = 7077
 
@@ -232,6 +233,9 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
                                           "network": {"min": "512m", "max": "512m"}}})
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
+    # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
+    # instead of failing it: Flink's default without checkpoints is no restart.
+    cfg["restart-strategy"] = {"type": "fixed-delay", "fixed-delay": {"attempts": 3, "delay": "10 s"}}
     (conf / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
 
 
@@ -241,12 +245,28 @@ def start_taskmanager(index: int) -> int:
                   _java_env(FLINK))
 
 
-def _flink_taskmanagers() -> int:
+def _rest(url: str):
     try:
-        with urllib.request.urlopen(f"http://{HOST}:{FLINK.ui_port}/overview", timeout=2) as r:
-            return json.load(r).get("taskmanagers", 0)
-    except OSError:
-        return -1
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return json.load(r)
+    except (OSError, ValueError):
+        return None
+
+
+def _flink_taskmanagers() -> int:
+    return (_rest(f"http://{HOST}:{FLINK.ui_port}/overview") or {}).get("taskmanagers", -1)
+
+
+def flink_restarts() -> int:
+    """Failures the cluster's jobs recovered from or died of (Flink's exception history)."""
+    jobs = (_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/overview") or {}).get("jobs", [])
+    return sum(len(((_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/{job['jid']}/exceptions") or {})
+                    .get("exceptionHistory") or {}).get("entries", [])) for job in jobs)
+
+
+def flink_running_jobs() -> int:
+    jobs = (_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/overview") or {}).get("jobs", [])
+    return sum(1 for job in jobs if job.get("state") == "RUNNING")
 
 
 def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log=print) -> str:
@@ -271,7 +291,21 @@ def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log
         for i in range(workers):
             start_spark_worker(i, slots, memory)
         _wait(lambda: _spark_workers() >= workers, f"Spark with {workers} workers")
+    start_job_server(engine)
     return run_options(engine, workers * slots)
+
+
+def start_job_server(engine: Engine) -> int:
+    """One job server for all jobs: Beam's runners would otherwise start a JVM per pipeline
+    (a zhpile run is two) and stage the runner's jars with each."""
+    master = (["--flink-master", f"{HOST}:{FLINK.ui_port}", "--flink-conf-dir", str(engine_dir(engine) / "conf")]
+              if engine is FLINK else ["--spark-master-url", f"spark://{HOST}:{SPARK_MASTER_PORT}"])
+    cmd = ["java", "-jar", str(job_server_jar(engine)), *master, "--job-host", HOST, "--job-port", str(engine.job_port),
+           "--artifact-port", str(engine.job_port + 1), "--expansion-port", "0",
+           "--artifacts-dir", str(engine_dir(engine) / "artifacts")]
+    pid = _spawn(engine, "job-server", cmd, _java_env(engine))
+    _wait(lambda: _port_open(engine.job_port), f"the {engine.name} job server")
+    return pid
 
 
 def start_spark_worker(index: int, cores: int, memory: str) -> int:
@@ -283,11 +317,12 @@ def start_spark_worker(index: int, cores: int, memory: str) -> int:
 
 
 def _spark_workers() -> int:
-    try:
-        with urllib.request.urlopen(f"http://{HOST}:{SPARK.ui_port}/json/", timeout=2) as r:
-            return sum(1 for w in json.load(r).get("workers", []) if w.get("state") == "ALIVE")
-    except OSError:
-        return -1
+    workers = (_rest(f"http://{HOST}:{SPARK.ui_port}/json/") or {}).get("workers", [])
+    return sum(1 for w in workers if w.get("state") == "ALIVE")
+
+
+def spark_running_apps() -> int:
+    return len((_rest(f"http://{HOST}:{SPARK.ui_port}/json/") or {}).get("activeapps", []))
 
 
 def sdk_worker_command() -> str:
@@ -296,18 +331,19 @@ def sdk_worker_command() -> str:
 
 
 def run_options(engine: Engine, parallelism: int) -> str:
-    common = (f"--environment_type=PROCESS --environment_option=process_command={sdk_worker_command()} "
-              f"--{engine.name}_job_server_jar={job_server_jar(engine)}")
-    if engine is FLINK:
-        return f"--runner FlinkRunner --flink_master={HOST}:{FLINK.ui_port} --parallelism {parallelism} {common}"
-    return f"--runner SparkRunner --spark_master_url=spark://{HOST}:{SPARK_MASTER_PORT} {common}"
+    """Options for the cluster `up` started, through its job server."""
+    env = f"--environment_type=PROCESS --environment_option=process_command={sdk_worker_command()}"
+    cluster = f"--parallelism {parallelism}" if engine is FLINK else ""
+    return f"--runner {engine.runner} --job_endpoint={HOST}:{engine.job_port} {cluster} {env}".replace("  ", " ")
 
 
 def embedded_options(engine: Engine, parallelism: int) -> str:
-    """No cluster: Flink inside the job server's JVM, Spark in local mode."""
-    if engine is FLINK:
-        return run_options(engine, parallelism).replace(f"--flink_master={HOST}:{FLINK.ui_port}", "--flink_master=[local]")
-    return run_options(engine, parallelism).replace(f"spark://{HOST}:{SPARK_MASTER_PORT}", f"local[{parallelism}]")
+    """No cluster: Beam's runner starts the job server for each pipeline, and it runs
+    Flink inside its JVM (Spark in local mode)."""
+    env = f"--environment_type=PROCESS --environment_option=process_command={sdk_worker_command()}"
+    master = "--flink_master=[local]" if engine is FLINK else f"--spark_master_url=local[{parallelism}]"
+    return (f"--runner {engine.runner} {master} --parallelism {parallelism} "
+            f"--{engine.name}_job_server_jar={job_server_jar(engine)} {env}")
 
 
 def processes(engine: Engine) -> dict[str, int]:
