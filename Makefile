@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench clean
+.PHONY: setup run test bench clean flink-up flink-down spark-up spark-down
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# A local Flink (JobManager + 2 TaskManagers) or Spark (master + 2 workers) on loopback,
+# fetched into $$ZHPILE_ENGINES (~/.cache/zhpile/engines) the first time; prints the
+# `zhpile run` options that use it. See docs/engines.md.
+flink-up: $(STAMP)
+	$(VENV)/bin/zhpile engine flink up
+
+flink-down: $(STAMP)
+	$(VENV)/bin/zhpile engine flink down
+
+spark-up: $(STAMP)
+	$(VENV)/bin/zhpile engine spark up
+
+spark-down: $(STAMP)
+	$(VENV)/bin/zhpile engine spark down
 
 clean:
 	rm -rf out $(VENV)
