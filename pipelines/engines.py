@@ -86,6 +86,9 @@ def job_server_jar(engine: Engine) -> Path:
 
 def fetch(engine: Engine, log=print) -> None:
     """Installs what is missing; a second call does nothing."""
+    for tool in ("java", "mvn"):
+        if not shutil.which(tool):
+            raise EngineError(f"`{tool}` is not on PATH: the engines need a Java 17 JDK and Maven")
     root = engine_dir(engine)
     root.mkdir(parents=True, exist_ok=True)
     if not (dist_home(engine) / "bin").is_dir():
