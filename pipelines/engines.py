@@ -233,7 +233,15 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
                                # Beam's batch graph has dozens of shuffles, all in one slot: each
                                # needs network buffers, more than Flink's default 10% gives.
                                "memory": {"process": {"size": memory},
-                                          "network": {"min": "512m", "max": "512m"}}})
+                                          "network": {"min": "512m", "max": "512m"},
+                                          # Beam's gRPC data plane to the Python workers uses
+                                          # netty direct buffers; Flink's default direct budget
+                                          # (128 MB) ran out at 250 MB of crawl with
+                                          # parallelism 1. Managed memory (sorting, spilled
+                                          # to disk when full) gives up the room, so the
+                                          # heap keeps ~1 GB (docs/engines.md).
+                                          "task": {"off-heap": {"size": "256m"}},
+                                          "managed": {"fraction": 0.2}}})
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
