@@ -19,6 +19,9 @@ def _match(patterns: list[str], base: str, where: str) -> list[str]:
     """The files the globs match, sorted; a glob that matches nothing is a config error."""
     found: list[str] = []
     for j, pattern in enumerate(patterns):
+        if pattern.startswith(("https://", "http://")):  # no listing over HTTP: taken as named
+            found.append(pattern)
+            continue
         path = _absolute(pattern, base)
         try:
             metadata = FileSystems.match([path])[0].metadata_list

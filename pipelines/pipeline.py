@@ -86,7 +86,7 @@ WORK_DIR = "_work"  # files the driver hands the workers; removed when the run e
 
 
 def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list[str]], output: str) -> None:
-    docs, rejected_read = p | "Read" >> ReadSources(config, files)
+    docs, rejected_read, index_stats = p | "Read" >> ReadSources(config, files)
     # The report is computed from the pipeline's own collections, not by re-reading
     # files; "read" is counted at the reader, independently of the later stages.
     # Every input file is listed in the report, also one that holds no document.
@@ -137,6 +137,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     stats = [
         input_files,
         *read_stats,
+        *index_stats,
         dedup_stats,
         docs | "CleanStats" >> beam.ParDo(SumPerBundle(_clean_stats)),
         all_rejected | "RejectedStats" >> beam.ParDo(SumPerBundle(_rejected_stats)),

@@ -192,12 +192,13 @@ class ReadWarc(FileReader):
                 "source": name, "url": _target_uri(url), "input_file": path, "warc_record_id": record_id,
                 "warc_date": date, "raw_bytes": raw_bytes}
 
-    def _record(self, rec, path: str):
+    def _record(self, rec, path: str, base: int = 0):
+        """`base`: where the stream the record was read from starts in the file."""
         from fastwarc.warc import WarcRecordType
 
         if rec is None:
             return
-        doc = self._new_doc(rec.record_id, f"@{rec.stream_pos}", rec.headers.get("WARC-Target-URI"),
+        doc = self._new_doc(rec.record_id, f"@{base + rec.stream_pos}", rec.headers.get("WARC-Target-URI"),
                             rec.headers.get("WARC-Date"), path, int(rec.content_length or 0))
         try:
             if self.source.format == "wet":
@@ -377,7 +378,7 @@ def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
 
 
 class ReadSources(beam.PTransform):
-    """All sources -> (documents, read rejections). Files are spread across workers first;
+    """All sources -> (documents, read rejections, index statistics). Files are spread across workers first;
     the pipeline reshuffles the documents again once their HTML has become text (see
     pipeline.py)."""
 
@@ -387,8 +388,18 @@ class ReadSources(beam.PTransform):
         self.files = files
 
     def expand(self, pbegin):
-        docs, rejected = [], []
+        from .cc_index import ReadIndexed
+
+        docs, rejected, stats = [], [], []
         for source in self.config.sources:
+            if source.format == "cc-index":
+                paths = pbegin | f"Files[{source.name}]" >> beam.Create(self.files[source.name])
+                found, dropped, funnel = paths | f"Index[{source.name}]" >> ReadIndexed(
+                    source, (self.config.read, self.config.output.text_prefix_chars, tuple(self.config.langid.languages)))
+                docs.append(found)
+                rejected.append(dropped)
+                stats.append(funnel)
+                continue
             out = (
                 pbegin
                 | f"Files[{source.name}]" >> beam.Create(self.files[source.name])
@@ -398,7 +409,8 @@ class ReadSources(beam.PTransform):
             docs.append(out["docs"])
             rejected.append(out[REJECTED])
         all_docs = docs | "FlattenDocs" >> beam.Flatten()
-        return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten()
+        # stats: the cc-index sources' selection funnels (statistics pairs), one collection each
+        return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten(), stats
 
 
 def _unique_ids(item):

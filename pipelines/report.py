@@ -54,6 +54,26 @@ def _add(slot: dict, value) -> None:
         slot[name] += v
 
 
+INDEX_COUNTS = ("rows_scanned", "row_groups_read", "row_groups_skipped", "rows_selected", "index_files_failed", "warc_files",
+                "warc_bytes", "ranges_fetched", "ranges_failed", "requests", "bytes_fetched")
+INDEX_HEADERS = ["source", "index rows scanned", "row groups read / skipped", "rows selected", "WARC files", "ranges fetched",
+                 "ranges failed", "requests", "bytes fetched", "of the WARC files' bytes"]
+
+
+def index_rows(report: dict) -> list[list[str]]:
+    """The selection funnel of each cc-index source, as table cells."""
+    rows = []
+    for name, e in report["sources"].items():
+        f = e.get("index")
+        if not f:
+            continue
+        share = f"{100 * f.get('bytes_fetched', 0) / f['warc_bytes']:.2f}% of {size(f['warc_bytes'])}" if f.get("warc_bytes") else "unknown"
+        rows.append([name, f"{f.get('rows_scanned', 0):,}", f"{f.get('row_groups_read', 0)} / {f.get('row_groups_skipped', 0)}",
+                     f"{f.get('rows_selected', 0):,}", f"{f.get('warc_files', 0):,}", f"{f.get('ranges_fetched', 0):,}",
+                     f"{f.get('ranges_failed', 0):,}", f"{f.get('requests', 0):,}", size(f.get("bytes_fetched", 0)), share])
+    return rows
+
+
 def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs: dict, unit: str, n_shards: int) -> dict:
     sources = {s.name: {"format": s.format, "kind": s.kind, "read": empty_slot(), "clean": empty_slot(), "mixture": empty_slot(),
                         "rejected": {}, "pii": {}, "lines_removed": {"lines": 0, "bytes": 0},
@@ -89,8 +109,17 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
         elif kind == "hist":
             hist = sources[key[1]]["distributions"][key[2]].setdefault(key[3], {})
             hist[key[4]] = hist.get(key[4], 0) + value[0]
+        elif kind == "index":  # a cc-index source's selection funnel (cc_index.py)
+            funnel = sources[key[1]].setdefault("index", {})
+            funnel[key[2]] = funnel.get(key[2], 0) + value[0]
+            if key[2] in ("ranges_fetched", "warc_file_bytes"):
+                name = "bytes_fetched" if key[2] == "ranges_fetched" else "warc_bytes"
+                funnel[name] = funnel.get(name, 0) + value[1]
         elif kind == "pii":
             sources[key[1]]["pii"][key[2]] = sources[key[1]]["pii"].get(key[2], 0) + value[0]
+    for s in config.sources:  # every step of an index source's funnel, also those at 0
+        if s.format == "cc-index":
+            sources[s.name]["index"] = {**dict.fromkeys(INDEX_COUNTS, 0), **sources[s.name].get("index", {})}
     for entry in sources.values():
         for outcome in entry["distributions"].values():
             for signal, hist in outcome.items():

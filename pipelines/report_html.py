@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .report import HISTOGRAMS, decontamination_rows, funnel_rows, size
+from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, funnel_rows, index_rows, size
 
 # Categorical colours (no green: green means "kept").
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -118,6 +118,10 @@ def render_html(report: dict) -> str:
         parts.append('<div class="legend"><span><i style="background:%s"></i>kept</span>' % _CLEAN
                      + "".join(f'<span><i style="background:{colors[r]}"></i>{_e(r)} {n:,} ({100 * s:.1f}%)</span>'
                                for r, n, s in row["reasons"]) + "</div>")
+
+    if index_rows(report):
+        parts.append("<h3>Columnar index selection</h3>")
+        parts.append(_table(INDEX_HEADERS, [[_e(c) for c in r] for r in index_rows(report)]))
 
     # Distributions of kept documents.
     parts.append("<h2>Distributions of kept documents</h2><div class=\"charts\">")

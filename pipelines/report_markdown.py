@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from zhpile.filters.quality import WORD_SAMPLE_CHARS
 
-from .report import HISTOGRAMS, decontamination_rows, empty_slot, funnel_rows, size
+from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, empty_slot, funnel_rows, index_rows, size
 
 
 def funnel_lines(report: dict) -> list[str]:
@@ -33,6 +33,15 @@ def decontamination_lines(report: dict) -> list[str]:
             "", "Examples: the `contaminated` rows under the rejections by reason; marked documents carry the match in `contamination`."]
 
 
+def index_lines(report: dict) -> list[str]:
+    """The selection funnel of each cc-index source."""
+    rows = index_rows(report)
+    if not rows:
+        return []
+    return ["", "## Columnar index selection", "", f"| {' | '.join(INDEX_HEADERS)} |",
+            "|---|" + "---:|" * (len(INDEX_HEADERS) - 1), *(f"| {' | '.join(r)} |" for r in rows)]
+
+
 def render_markdown(report: dict) -> str:
     run = report["run"]
     out = ["# zhpile run report", "", "## Mixture (Pile-style)", ""] + mixture_lines(report)
@@ -43,7 +52,7 @@ def render_markdown(report: dict) -> str:
     tokens = [r for r in report["mixture_table"] if r["tokens"] is not None]
     if tokens:
         out += [f"Tokens ({run['tokenizer']}): " + ", ".join(f"{r['component']} {r['tokens']:,}" for r in tokens), ""]
-    out += ["## Funnel", ""] + funnel_lines(report) + [""]
+    out += ["## Funnel", ""] + funnel_lines(report) + index_lines(report) + [""]
     out += ["## Rejections by reason", "", "| source | reason | documents | share of read | input bytes |", "|---|---|---:|---:|---:|"]
     for name, e in report["sources"].items():
         read = e["read"]["docs"] or 1

@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-FORMATS = ("warc", "wet", "jsonl", "parquet")
+FORMATS = ("warc", "wet", "jsonl", "parquet", "cc-index")
 
 
 class ConfigError(ValueError):
@@ -31,9 +31,49 @@ class FieldMap(_Strict):
     url: str | None = "url"
 
 
+class IndexFilter(_Strict):
+    """Which rows of Common Crawl's columnar index are read. Empty lists do not filter."""
+
+    # ISO 639-3 codes, any of which in `content_languages` (CLD2's up to three) selects a row.
+    languages: list[str] = ["zho"]
+    fetch_status: list[int] = [200]
+    # `content_mime_detected`
+    mime: list[str] = ["text/html", "application/xhtml+xml"]
+    # `url_host_registered_domain` and `url_host_tld`, e.g. [example.com.cn] and [cn, tw, hk]
+    domains: list[str] = []
+    tlds: list[str] = []
+
+
+class HttpConfig(_Strict):
+    """Range requests to https:// WARC files. Per worker process; a job's load on the server
+    is these times the number of workers (README, Reading the columnar index)."""
+
+    user_agent: str = "zhpile/0.2 (Chinese corpus cleaning; https://pypi.org/project/zhpile/)"
+    max_concurrent: int = Field(default=2, ge=1)
+    requests_per_second: float = Field(default=2.0, gt=0)
+    retries: int = Field(default=6, ge=0)
+    # Doubled after each failed attempt (with jitter), and never shorter than a Retry-After.
+    backoff_seconds: float = Field(default=1.0, ge=0)
+    max_backoff_seconds: float = Field(default=120.0, ge=0)
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class CcIndexConfig(_Strict):
+    # Where the index's relative `warc_filename`s live: https://data.commoncrawl.org/,
+    # s3://commoncrawl/, or a local mirror.
+    warc_prefix: str = "https://data.commoncrawl.org/"
+    filter: IndexFilter = IndexFilter()
+    # Selected records of one WARC file closer than this are fetched in one range (the gap
+    # is read and thrown away): fewer requests for a few more bytes.
+    merge_gap_bytes: int = Field(default=4096, ge=0)
+    # A merged range is never longer than this, however dense the selection.
+    max_range_bytes: int = Field(default=16_000_000, gt=0)
+    http: HttpConfig = HttpConfig()
+
+
 class SourceConfig(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-    format: Literal["warc", "wet", "jsonl", "parquet"]
+    format: Literal["warc", "wet", "jsonl", "parquet", "cc-index"]
     paths: list[str] = Field(min_length=1)
     fields: FieldMap = FieldMap()
     # WARC record types read as documents. Common Crawl's pages are `response` records;
@@ -41,11 +81,17 @@ class SourceConfig(_Strict):
     records: list[Literal["response", "resource"]] = Field(default=["response"], min_length=1)
     # crawl sources lose to curated ones when exact duplicates are resolved.
     kind: Literal["crawl", "curated"] | None = None
+    # format cc-index: `paths` are index Parquet files; this says which rows and where the WARCs are.
+    index: CcIndexConfig | None = None
 
     @model_validator(mode="after")
     def _default_kind(self):
         if self.kind is None:
-            object.__setattr__(self, "kind", "crawl" if self.format in ("warc", "wet") else "curated")
+            object.__setattr__(self, "kind", "crawl" if self.format in ("warc", "wet", "cc-index") else "curated")
+        if self.format == "cc-index" and self.index is None:
+            object.__setattr__(self, "index", CcIndexConfig())
+        if self.format != "cc-index" and self.index is not None:
+            raise ValueError("`index` is only for format cc-index")
         return self
 
 
