@@ -140,7 +140,7 @@ class HttpRanges:
         try:
             conn.request(method, target, headers={"User-Agent": self.cfg.user_agent, **headers})
             resp = conn.getresponse()
-            body = resp.read() if method == "GET" else b""
+            body = resp.read()  # also for HEAD (empty): the connection is reusable only once read
             if resp.getheader("Connection", "").lower() == "close":
                 self._drop_connection(parts.scheme, parts.netloc)
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
