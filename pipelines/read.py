@@ -84,18 +84,27 @@ class _HeldResponse:
     def __init__(self, reader: "ReadWarc"):
         self.reader = reader
         self.record_id: str | None = None
+        self.url: str | None = None
         self.outputs: list = []
 
     def hold_or_pass(self, outputs):
         outputs = list(outputs)
         docs = [o for o in outputs if isinstance(o, dict)]
         if docs and self.reader.source.format == "warc" and self.reader.cfg.cld2 != "off":
-            self.record_id, self.outputs = docs[0].get("warc_record_id"), outputs
+            self.record_id, self.url, self.outputs = docs[0].get("warc_record_id"), docs[0].get("url"), outputs
             return []
         return outputs
 
+    def _pairs_with(self, rec) -> bool:
+        """The metadata record names the held response (WARC-Concurrent-To), or, without that
+        header, comes right after it for the same URI (record order)."""
+        concurrent = rec.headers.get("WARC-Concurrent-To")
+        if concurrent is not None:
+            return concurrent == self.record_id
+        return self.url is not None and _target_uri(rec.headers.get("WARC-Target-URI")) == self.url
+
     def metadata(self, rec):
-        if not self.outputs or rec.headers.get("WARC-Concurrent-To") != self.record_id:
+        if not self.outputs or not self._pairs_with(rec):
             return self.flush()
         reader = self.reader
         drop = cld2_drop(labels_from_metadata(rec.reader.read(65536)), accepted_codes(reader.languages), reader.cfg.cld2)

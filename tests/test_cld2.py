@@ -15,13 +15,13 @@ def _cld2(codes, reliable=True) -> bytes:
     return (b"fetchTimeMs: 10\r\nlanguages-cld2: " + json.dumps({"reliable": reliable, "languages": langs}).encode() + b"\r\n")
 
 
-def _page(url: str, key: str, codes=None, reliable=True) -> bytes:
+def _page(url: str, key: str, codes=None, reliable=True, concurrent=True, metadata_url=None) -> bytes:
     response = warc_record("response", url, html_page(key), "application/http; msgtype=response")
     out = gzip_member(response)
     if codes is not None:
         rid = response.split(b"WARC-Record-ID: ", 1)[1].split(b"\r\n", 1)[0].decode()
-        out += gzip_member(warc_record("metadata", url, _cld2(codes, reliable), "application/warc-fields",
-                                       extra=f"WARC-Concurrent-To: {rid}\r\n"))
+        out += gzip_member(warc_record("metadata", metadata_url or url, _cld2(codes, reliable), "application/warc-fields",
+                                       extra=f"WARC-Concurrent-To: {rid}\r\n" if concurrent else ""))
     return out
 
 
@@ -47,6 +47,16 @@ def test_labels_decide_before_extraction(tmp_path):
     assert "lang_cld2" not in outcome["off"].values()
     for url in ("http://nolabel.example.cn/", "http://unsure.example.cn/", "http://zh.example.cn/"):
         assert outcome["any"][url] == outcome["off"][url] is None  # the pages themselves are Chinese prose
+
+
+def test_without_concurrent_to_the_record_order_pairs_them(tmp_path):
+    data = (_page("http://en.example.com/", "tea", ["eng"], concurrent=False)  # right after, same URI: paired
+            + _page("http://other.example.cn/", "river", ["eng"], concurrent=False,
+                    metadata_url="http://elsewhere.example.com/"))  # another URI: not this page's labels
+    (tmp_path / "crawl.warc.gz").write_bytes(data)
+    run = _run(tmp_path, "any")
+    outcome = {r["url"]: r.get("reason") for r in run.all_clean() + run.rejected}
+    assert outcome == {"http://en.example.com/": "lang_cld2", "http://other.example.cn/": None}
 
 
 def test_wet_records_use_their_language_header(tmp_path):
