@@ -170,6 +170,9 @@ def _save_state(engine: Engine, state: dict) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            if b"java" not in f.read():  # every process `up` starts is a JVM; a reused pid is not ours
+                return False
     except OSError:
         return False
     try:  # a zombie child of this process counts as gone
