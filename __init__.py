@@ -7,12 +7,12 @@ so an installed zhpile adds one top-level name to site-packages.
 __version__ = "0.2.0"
 
 
-def explain(text_or_html, config=None) -> dict:
+def explain(text_or_html, config=None, title=None, url=None) -> dict:
     """Every signal, the decision, the reason and the threshold that decided, for one text
     or HTML page (see zhpile.pipelines.api.explain)."""
     from .pipelines.api import explain as _explain
 
-    return _explain(text_or_html, config)
+    return _explain(text_or_html, config, title, url)
 
 
 def run(config, output: str, overwrite: bool = False, **beam_options) -> dict:

@@ -116,15 +116,28 @@ def densest_region(lines: list[tuple[str, int, bool, bool]]) -> list[str]:
     return [text for text, _l, _h, chrome in lines[first:span[1]] if not chrome]
 
 
+def _parse(page: str):
+    try:
+        return HTMLTree.parse(page)
+    except UnicodeEncodeError:  # lone surrogates: the parser needs encodable text
+        return HTMLTree.parse(SURROGATES.sub("\ufffd", page))
+
+
+def html_title_and_text(page: str, main_content: bool = True) -> tuple[str, str]:
+    """(the page's <title>, its main text: see html_to_text), from one parse."""
+    tree = _parse(page)
+    return " ".join((tree.title or "").split())[:1000], _tree_text(tree, page, main_content)
+
+
 def html_to_text(page: str, main_content: bool = True) -> str:
     """Visible main text of an HTML page; scripts, styles, navigation, link lists and
     footers removed. Two candidates from one parse: the densest region of the whole
     page, and resiliparse's main-content extraction without chrome lines; the region
     wins unless it is much shorter (forums spread content over many short blocks)."""
-    try:
-        tree = HTMLTree.parse(page)
-    except UnicodeEncodeError:  # lone surrogates: the parser needs encodable text
-        tree = HTMLTree.parse(SURROGATES.sub("\ufffd", page))
+    return _tree_text(_parse(page), page, main_content)
+
+
+def _tree_text(tree, page: str, main_content: bool) -> str:
     lines = _lines(tree, False)
     if not main_content:
         return "\n".join(text for text, _l, _h, _c in lines)
@@ -142,8 +155,16 @@ def html_to_text(page: str, main_content: bool = True) -> str:
 def page_text(payload: bytes, content_type: str | None, header_charset: str | None,
               main_content: bool = True, max_replacement_ratio: float = 0.001) -> tuple[str, str]:
     """(text, charset) of a WARC response payload; raises DropError with the reason."""
+    text, charset, _title = page_document(payload, content_type, header_charset, main_content, max_replacement_ratio)
+    return text, charset
+
+
+def page_document(payload: bytes, content_type: str | None, header_charset: str | None,
+                  main_content: bool = True, max_replacement_ratio: float = 0.001) -> tuple[str, str, str | None]:
+    """(text, charset, title or None) of a WARC response payload; raises DropError."""
     kind = payload_kind(content_type, payload)
     decoded, charset = decode_page(payload, header_charset, max_replacement_ratio)
     if kind == "plain":
-        return decoded, charset
-    return html_to_text(decoded, main_content), charset
+        return decoded, charset, None
+    title, text = html_title_and_text(decoded, main_content)
+    return text, charset, title or None

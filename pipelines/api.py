@@ -39,12 +39,13 @@ def _stages(config_json: str) -> list:
     return stages
 
 
-def explain(text_or_html: str | bytes, config=None) -> dict:
+def explain(text_or_html: str | bytes, config=None, title: str | None = None, url: str | None = None) -> dict:
     """What zhpile would do with one document, and why.
 
     `text_or_html`: plain text, an HTML page (str that starts like one, or bytes, decoded as
     a crawled page is). `config`: None (the defaults), a dict of config sections such as
-    {"quality": {"min_chars": 50}}, a Config, or a YAML path.
+    {"quality": {"min_chars": 50}}, a Config, or a YAML path. `title` and `url`: the
+    document's, as a source would give them (an HTML page's own <title> is read from it).
 
     Returns {"decision": "keep" | "drop", "stage", "reason", "detail", "threshold",
     "signals", "lang", "lang_score", "text"}: `threshold` names the setting that decided
@@ -52,7 +53,7 @@ def explain(text_or_html: str | bytes, config=None) -> dict:
     `text` is the text as the stage that decided saw it (the clean text when kept).
     """
     cfg = _config(config)
-    doc = {"id": "explain", "source": "explain"}
+    doc = {"id": "explain", "source": "explain", **({"title": title} if title else {}), **({"url": url} if url else {})}
     if isinstance(text_or_html, bytes):
         doc.update(payload=text_or_html, content_type="text/html")
     elif _HTML.match(text_or_html):

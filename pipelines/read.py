@@ -334,6 +334,8 @@ def _curated_row(source: SourceConfig, obj, doc: dict, where: str, prefix_chars:
         doc["id"] = doc_id(source.name, str(obj[fields.id]))
     if fields.url and isinstance(obj.get(fields.url), str):
         doc["url"] = obj[fields.url]
+    if fields.title and isinstance(obj.get(fields.title), str):
+        doc["title"] = obj[fields.title][:1000]
     text = obj.get(fields.text)
     if not isinstance(text, str):
         kind = "missing" if fields.text not in obj else ("null" if text is None else type(text).__name__)
@@ -360,7 +362,7 @@ class ReadParquet(FileReader):
 
         name, base = self.source.name, os.path.basename(path)
         fields, limit = self.source.fields, self.cfg.max_record_bytes
-        wanted = [c for c in (fields.text, fields.id, fields.url) if c]
+        wanted = [c for c in (fields.text, fields.id, fields.url, fields.title) if c]
         row = 0
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:

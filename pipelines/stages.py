@@ -7,13 +7,14 @@ from __future__ import annotations
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
 from zhpile.filters.classifier import QualityClassifier, pareto_keep
-from zhpile.filters.extract import page_text
+from zhpile.filters.extract import page_document
 from zhpile.filters.ids import text_digest
 from zhpile.filters.langid import LanguageIdentifier
 from zhpile.filters.mojibake import repair_mojibake
 from zhpile.filters.normalize import normalize_text, to_simplified
 from zhpile.filters.pii import redact_pii
 from zhpile.filters.safety import blocked_domain
+from zhpile.filters.seo import seo_injection, seo_signals
 
 from .stage import StageDoFn
 
@@ -31,9 +32,11 @@ class ExtractText(StageDoFn):
         payload = doc.pop("payload", None)
         if payload is None:
             return doc
-        text, charset = page_text(payload, doc.pop("content_type", None), doc.pop("header_charset", None),
-                                  self.cfg.main_content, self.cfg.max_replacement_ratio)
+        text, charset, title = page_document(payload, doc.pop("content_type", None), doc.pop("header_charset", None),
+                                             self.cfg.main_content, self.cfg.max_replacement_ratio)
         doc["text"], doc["charset"] = text, charset
+        if title:
+            doc["title"] = title
         return doc
 
 class NormalizeText(StageDoFn):
@@ -130,11 +133,18 @@ class ContentQuality(StageDoFn):
         super().__init__(**kw)
         self.cfg = cfg
 
+    # Rules that explain a drop better than SEO injection does (a fragment, not Chinese, or
+    # flagged all through); any other drop gives way to it.
+    BEFORE_SEO = ("too_short", "low_han", "porn", "gambling")
+
     def apply(self, doc):
         unchanged = doc.pop("pathological_of", None) == text_digest(doc["text"])
+        seo, first = seo_signals(doc["text"], doc.get("title"), doc.get("url"))
         doc["text"], signals, drop = quality.judge_content(doc["text"], self.cfg, doc["quality"] if unchanged else None,
                                                            cuts=doc["quality"])
-        doc["quality"].update(signals)
+        doc["quality"].update(signals, **seo)
+        if self.cfg.seo_injection and (drop is None or drop.reason not in self.BEFORE_SEO):
+            drop = seo_injection(doc["quality"], self.cfg, doc["text"], first) or drop
         if drop is not None:
             return drop
         doc["quality"].update(quality.word_signals(doc["text"]))

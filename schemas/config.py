@@ -29,6 +29,9 @@ class FieldMap(_Strict):
     text: str = "text"
     id: str | None = "id"
     url: str | None = "url"
+    # The page title, where the source has one (CCNet/ChineseWebText JSONL do): SEO
+    # injection is judged on it (filters/seo.py). A missing field is no error.
+    title: str | None = "title"
 
 
 class IndexFilter(_Strict):
@@ -255,6 +258,12 @@ class QualityConfig(_Strict):
     min_flagged_chars: int = Field(default=6, ge=0)
     # URL domain blocklist (filters/data/blocked_domains.txt).
     block_domains: bool = True
+    # SEO injection (filters/seo.py): a gambling brand or porn phrase in the title or the
+    # first lines drops the page; so do seo_max_body_hits occurrences anywhere, or one on a
+    # host with max_host_digits digits in a label (docs/quality.md, "SEO injection").
+    seo_injection: bool = True
+    seo_max_body_hits: int = Field(default=3, ge=1)
+    max_host_digits: int = Field(default=6, ge=1)
 
 
 class ClassifierConfig(_Strict):
