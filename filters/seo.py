@@ -22,22 +22,40 @@ HEAD_CHARS = 300
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern:
-    """One alternation of every term and pattern, each in a named group of its category."""
-    parts = []
+def _matchers():
+    """(Aho-Corasick automaton of the literal terms, [(category, regex, its anchor literals)]):
+    one regex alternation of everything costs ~3 us a character; the automaton scans in one
+    pass and each regex runs only on a text holding one of its anchors."""
+    import ahocorasick
+
+    automaton, regexes = ahocorasick.Automaton(), []
     text = importlib.resources.files(__package__).joinpath("data/zh_seo_injection.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        category, kind, pattern = line.split("\t")
-        body = re.escape(pattern.lower()) if kind == "term" else pattern
-        parts.append(f"(?P<{category}_{len(parts)}>{body})")
-    return re.compile("|".join(parts))
+        category, kind, pattern, *anchors = line.split("\t")
+        if kind == "term":
+            automaton.add_word(pattern.lower(), (category, pattern.lower()))
+        else:
+            regexes.append((category, re.compile(pattern), tuple(anchors[0].split("|"))))
+    automaton.make_automaton()
+    return automaton, regexes
 
 
 def injection_terms(text: str) -> list[tuple[str, str]]:
-    """(category, matched text) of every injection term in `text`, in order."""
-    return [(m.lastgroup.rsplit("_", 1)[0], m.group()) for m in _pattern().finditer(text.lower())]
+    """(category, matched text) of every injection term in `text`, in text order."""
+    lowered = text.lower()
+    automaton, regexes = _matchers()
+    found = [(end - len(term) + 1, -len(term), category, term) for end, (category, term) in automaton.iter(lowered)]
+    for category, regex, anchors in regexes:
+        if any(a in lowered for a in anchors):
+            found.extend((m.start(), -len(m.group()), category, m.group()) for m in regex.finditer(lowered))
+    terms, end = [], 0
+    for start, length, category, term in sorted(found):  # a match inside an earlier one is the same graft
+        if start >= end:
+            terms.append((category, term))
+            end = start - length
+    return terms
 
 
 def head(text: str) -> str:
