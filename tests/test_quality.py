@@ -15,6 +15,7 @@ from zhpile.filters.fluency import fluency
 from zhpile.filters.normalize import normalize_text
 from zhpile.filters.pii import redact_pii, valid_id_card
 from zhpile.filters.safety import blocked_domain, flagged_shares
+from zhpile.filters.seo import seo_signals
 from sample_data.articles import ZH, ZH_MIXED
 from zhpile.schemas.config import QualityConfig
 from zhpile.schemas.tables import QUALITY_TYPE
@@ -43,7 +44,8 @@ def verdict(text: str):
 def test_signals_match_the_stored_struct():
     stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars", "cut_chars", "cut_spans", "cut_lines"}
     for text in (GOOD, ""):
-        assert set(quality.signals(text)) | set(quality.word_signals(text)) | set(quality.order_signals(text)) == stored
+        assert (set(quality.signals(text)) | set(quality.word_signals(text)) | set(quality.order_signals(text))
+                | set(seo_signals(text)[0])) == stored
         assert not set(quality.signals(text)) & set(quality.word_signals(text))
 
 

@@ -3,6 +3,8 @@ crawl records and on planted cases; real clean text and news about gambling are 
 import json
 
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zhpile
 from zhpile.filters.seo import host_digits, injection_terms, seo_signals
@@ -76,3 +78,13 @@ def test_real_clean_text_is_not_dropped():
     lines = open(shared_file("07_uer-py_CLUECorpusSmall_sampled.txt"), encoding="utf-8").read().splitlines()
     dropped = [t[:60] for t in lines if zhpile.explain(t)["reason"] == "seo_injection"]
     assert len(dropped) <= len(lines) * 0.005, dropped
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("华体会欧宝体育app下载贵宾会国产精品久久一区二区\n 吕氏")) | st.text(),
+       st.one_of(st.none(), st.text()), st.one_of(st.none(), st.text()))
+def test_signals_never_raise(text, title, url):
+    signals, _first = seo_signals(text, title, url)
+    # the head's distinct terms are among the occurrences counted in title and text
+    assert 0 <= signals["seo_head_hits"] <= signals["seo_hits"]
+    assert signals["host_digits"] >= 0
