@@ -63,6 +63,7 @@ REJECTED_SCHEMA = pa.schema(
         ("detail", pa.string()),
         ("stage", pa.string()),
         ("text_prefix", pa.string()),
+        ("title", pa.string()),
         *_PROVENANCE,
         ("lang", pa.string()),
         ("lang_score", pa.float64()),
