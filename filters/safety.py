@@ -127,13 +127,20 @@ def safety_context(text: str) -> int:
     return sum(1 for term in COUNTER_TERMS if term in text)
 
 
+def url_host(url: str | None) -> str:
+    """The URL's host, lower-cased, without a trailing dot; "" if none or unparsable."""
+    if not url:
+        return ""
+    try:
+        return (urlsplit(url).hostname or "").lower().strip(".")
+    except ValueError:
+        return ""
+
+
 def blocked_domain(url: str | None) -> str | None:
     """The blocklisted domain `url` belongs to (the host or a parent), or None."""
-    if not url:
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").lower().strip(".")
-    except ValueError:
+    host = url_host(url)
+    if not host:
         return None
     parts = host.split(".")
     blocked = _blocked_domains()

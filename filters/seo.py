@@ -12,10 +12,9 @@ from __future__ import annotations
 import importlib.resources
 import re
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from .base import Drop
-from .safety import safety_context
+from .safety import safety_context, url_host
 
 HEAD_LINES = 3  # the title of a crawled text is usually its first line
 HEAD_CHARS = 300
@@ -72,12 +71,7 @@ def head(text: str) -> str:
 def host_digits(url: str | None) -> int:
     """The most digits in one label of the URL's host: generated SEO hosts (3355703.com,
     1422058.cn) have six or more; real sites' numeric names (163, 12306, 17173) fewer."""
-    if not url:
-        return 0
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return 0
+    host = url_host(url)
     if re.fullmatch(r"[\d.]+", host):  # an IP address is not a generated name
         return 0
     return max((sum(c.isdigit() for c in label) for label in host.split(".")), default=0)
@@ -102,7 +96,8 @@ def seo_injection(s: dict, cfg, text: str, first: tuple[str, str] = ("", "")) ->
     if not hits and not (s["host_digits"] >= cfg.max_host_digits and (s.get("gambling_share") or s.get("porn_share"))):
         return None
     category, term = first
-    context = safety_context(text) if hits else 0
+    # quality.signals counted it where the text has a flagged term; otherwise count it here
+    context = (s.get("safety_context") or safety_context(text)) if hits else 0
     in_context = context >= cfg.min_context_terms
     if head_hits >= 1 and (not in_context or head_hits >= 2 or hits >= cfg.seo_max_body_hits):
         return Drop("seo_injection", f"{category} term {term!r} in the title or first lines (seo_head_hits={head_hits}, "
