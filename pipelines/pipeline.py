@@ -59,7 +59,9 @@ def _rejected_stats(r: dict) -> list:
 # The per-document stages in the order a document meets them; `zhpile.explain` runs the
 # same objects on one text.
 def extract_stage(config: Config):
-    return ("Extract", ExtractText(config.extract, prefix_chars=config.output.text_prefix_chars))
+    mode = config.extract.navigation_lines
+    navigation_sources = frozenset(s.name for s in config.sources if mode == "all" or (mode == "crawl" and s.kind == "crawl"))
+    return ("Extract", ExtractText(config.extract, navigation_sources, prefix_chars=config.output.text_prefix_chars))
 
 
 def stages_before_dedup(config: Config) -> list:

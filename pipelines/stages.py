@@ -7,10 +7,11 @@ from __future__ import annotations
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
 from zhpile.filters.classifier import QualityClassifier, pareto_keep
-from zhpile.filters.extract import page_document
+from zhpile.filters.extract import page_document, payload_kind
 from zhpile.filters.ids import text_digest
 from zhpile.filters.langid import LanguageIdentifier
 from zhpile.filters.mojibake import repair_mojibake
+from zhpile.filters.navigation import remove_navigation
 from zhpile.filters.normalize import normalize_text, to_simplified
 from zhpile.filters.pii import redact_pii
 from zhpile.filters.safety import blocked_domain
@@ -20,23 +21,31 @@ from .stage import StageDoFn
 
 
 class ExtractText(StageDoFn):
-    """WARC payload -> decoded main text. Curated documents already carry text."""
+    """WARC payload -> decoded main text. Curated documents already carry text. Text input
+    (WET, JSONL, Parquet) of the `navigation_sources` loses its navigation lines, which
+    HTML loses in main-content extraction."""
 
     stage = "extract"
 
-    def __init__(self, cfg, **kw):
+    def __init__(self, cfg, navigation_sources: frozenset = frozenset(), **kw):
         super().__init__(**kw)
-        self.cfg = cfg
+        self.cfg, self.navigation_sources = cfg, navigation_sources
 
     def apply(self, doc):
         payload = doc.pop("payload", None)
-        if payload is None:
-            return doc
-        text, charset, title = page_document(payload, doc.pop("content_type", None), doc.pop("header_charset", None),
-                                             self.cfg.main_content, self.cfg.max_replacement_ratio)
-        doc["text"], doc["charset"] = text, charset
-        if title:
-            doc["title"] = title
+        is_text = payload is None
+        if payload is not None:
+            content_type = doc.pop("content_type", None)
+            is_text = payload_kind(content_type, payload) == "plain"
+            text, charset, title = page_document(payload, content_type, doc.pop("header_charset", None),
+                                                 self.cfg.main_content, self.cfg.max_replacement_ratio)
+            doc["text"], doc["charset"] = text, charset
+            if title:
+                doc["title"] = title
+        if is_text and doc["source"] in self.navigation_sources:
+            cut = remove_navigation(doc["text"])
+            doc["text"] = cut.text
+            doc["quality"] = {"nav_lines": cut.lines, "nav_chars": cut.chars}
         return doc
 
 class NormalizeText(StageDoFn):
@@ -53,7 +62,8 @@ class NormalizeText(StageDoFn):
         original = doc["text"]
         repair = repair_mojibake(original)
         doc["text"] = normalize_text(repair.text)
-        doc["quality"] = {"mojibake_repaired": repair.repaired_runs, "mojibake_dropped_chars": repair.dropped_chars}
+        doc["quality"] = {**doc.get("quality", {}), "mojibake_repaired": repair.repaired_runs,
+                          "mojibake_dropped_chars": repair.dropped_chars}
         limit = self.cfg.max_mojibake_ratio * max(len(original), 1)
         if repair.dropped_chars > limit:
             return Drop("mojibake", f"unrepairable mojibake in {repair.dropped_lines} lines, "

@@ -154,6 +154,16 @@ class ExtractConfig(_Strict):
     main_content: bool = True
     # A decoded page whose U+FFFD share exceeds this is `bad_encoding`, never mojibake output.
     max_replacement_ratio: float = Field(default=0.001, ge=0, le=1)
+    # Navigation and boilerplate lines removed from text input (WET records, JSONL and
+    # Parquet text; filters/navigation.py), as main-content extraction does for HTML: on the
+    # sources of kind `crawl` (WET's default kind; a crawl dump in JSONL says `kind: crawl`),
+    # on `all` sources, or `off`. Curated text (books, encyclopedias) is left as it is.
+    navigation_lines: Literal["crawl", "all", "off"] = "crawl"
+
+    @field_validator("navigation_lines", mode="before")
+    @classmethod
+    def _yaml_off(cls, value):
+        return "off" if value is False else value
 
 
 class NormalizeConfig(_Strict):

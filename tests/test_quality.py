@@ -42,7 +42,7 @@ def verdict(text: str):
 
 
 def test_signals_match_the_stored_struct():
-    stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars", "cut_chars", "cut_spans", "cut_lines"}
+    stored = {f.name for f in QUALITY_TYPE} - {"mojibake_repaired", "mojibake_dropped_chars", "cut_chars", "cut_spans", "cut_lines", "nav_lines", "nav_chars"}
     for text in (GOOD, ""):
         assert (set(quality.signals(text)) | set(quality.word_signals(text)) | set(quality.order_signals(text))
                 | set(seo_signals(text)[0])) == stored
