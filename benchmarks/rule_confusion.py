@@ -7,7 +7,8 @@ Each document goes through `zhpile.explain` (the pipeline's per-document stages,
 config; corpus-wide dedup is not part of it) and is counted under the rule that dropped it.
 Good: CLUECorpusSmall (2,500 documents, one a line; it holds some spam), the 35 pages of
 the immortal-autumn extraction set and the 75 magic-html article and forum pages (as HTML),
-the 10 "clean" ChineseWebText documents. Junk: character, word, 2-character-chunk shuffles
+the 10 "clean" ChineseWebText documents, and the 05+09 pages as WET-style text explained as
+a crawl source (benchmarks/navigation_lines.py). Junk: character, word, 2-character-chunk shuffles
 and keyword lists made from CLUE documents of 200+ characters, the Chinese pages of the
 real Common Crawl sample (mostly gambling/porn SEO), the slash sample alone and inside
 good text, the 10 "dirty" ChineseWebText documents (noisy labels).
@@ -48,8 +49,16 @@ def good_sets() -> dict[str, list]:
     clue = open(glob.glob(os.path.join(SHARED, "07_*.txt"))[0], encoding="utf-8").read().splitlines()
     pages_09 = [data for name, data in _tar_members("09_*.tar.gz", (".html", ".htm")) if "/original/" in name]
     magic = {kind: [data for name, data in _tar_members("05_*.tar.gz", (".html",)) if f"/{kind}/" in name] for kind in ("article", "forum")}
+    from benchmarks.navigation_lines import reference_pages, wet_text
+
+    wet = [wet_text(html) for _set, html, _ref in reference_pages()]
     return {"CLUE": clue, "09 pages": pages_09, "magic article": magic["article"], "magic forum": magic["forum"],
-            "CWT clean": _cwt_labelled("clean.jsonl")}
+            "CWT clean": _cwt_labelled("clean.jsonl"), CRAWL_TEXT: wet}
+
+
+# Explained as a crawl source's text (a WET record): navigation lines go first.
+CRAWL_TEXT = "WET-style text of the 05+09 pages"
+_CRAWL = {"sources": [{"name": "explain", "format": "wet", "paths": ["-"]}]}
 
 
 def junk_sets(n_salads: int) -> dict[str, list]:
@@ -83,7 +92,7 @@ def main() -> None:
     for column, docs in columns.items():
         counts[column] = collections.Counter()
         for doc in docs:
-            answer = zhpile.explain(doc)
+            answer = zhpile.explain(doc, _CRAWL if column.endswith(CRAWL_TEXT) else None)
             counts[column][answer["reason"] or "(kept)"] += 1
             if args.show and column == f"good: {args.show}" and answer["reason"] not in (None, "too_short"):
                 print(f"--- {answer['reason']}: {answer['detail']}\n{(answer['text'] or '')[:300]}\n")

@@ -8,8 +8,9 @@ run on such text, made for Chinese, where the English cue (a line not ending in 
 does not work: headlines, headings and forum replies rarely end in punctuation either.
 
 Each line gets a kind:
-- `chrome`: a copyright/ICP/licence line; a short line holding a site-chrome word
-  (登录, 上一篇, 分享到, 更多 ...); a line of four or more menu-sized tokens.
+- `chrome`: a copyright/ICP/licence line; a line that starts with 上一篇/当前位置/相关阅读...;
+  a breadcrumb ("首页 > 新闻 > 本地"); a short line holding a site-chrome word (登录, 分享到,
+  更多, the widgets of Tieba and Discuz! ...); a line of four or more menu-sized tokens.
 - `short`: at most SHORT_CHARS characters, no sentence punctuation, and not sentence-like
   (fewer than MIN_FUNCTION_CHARS function characters such as 的/了/是/吗: "这放假方式有点奇特啊"
   is a reply, "发帖子" a button).
@@ -20,7 +21,7 @@ Chrome lines go wherever they are. Runs of consecutive non-text lines go when lo
 menus and headline lists are runs. Before the first and after the last text line (a page's
 header and footer) shorter runs suffice than between text lines, where a run is as likely a
 list, a table or a thread of short replies. The first line stays unless it is chrome: in a
-WET record it is the page's title. Lines recurring across a site's pages are a corpus-wide
+WET record it is the page's title; so does a line the title contains (the article's heading). Lines recurring across a site's pages are a corpus-wide
 matter, removed later by the dedup stage (filters/lines.py).
 """
 from __future__ import annotations
@@ -52,8 +53,9 @@ _CHROME = re.compile(r"上一篇|下一篇|返回顶部|返回首页|分享到|�
 _CHROME_START = re.compile(r"(上一篇|下一篇|上一条|下一条|上一页|下一页|当前位置|您的位置|您现在的位置|分享到|相关阅读|相关推荐|相关文章|热门推荐|猜你喜欢)[:：]?")
 PREFIXED_CHARS = 60
 # Breadcrumbs: two or more separators between short segments ("首页 > 新闻 > 本地").
-_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|→|/|-)\s*")
+_CRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|→)\s*|\s+[/|｜-]\s+")  # "2024-05-24" is no breadcrumb
 CRUMB_SEGMENT_CHARS = 12
+_HOME = re.compile(r"(?:当前位置|您的位置|位置)?[:：]?(?:首页|主页|网站首页|[Hh]ome)")
 _FUNCTION = frozenset("我你他她们这那就都也很没吧啊呢吗么哦呀嘛啦呗了")
 
 TEXT, SHORT, HEADLINE, CHROME, BLANK = "text", "short", "headline", "chrome", "blank"
@@ -73,16 +75,17 @@ def line_kind(line: str) -> str:
     n = len(compact)
     if n <= LICENCE_CHARS and _LICENCE.search(compact):
         return CHROME
-    segments = _CRUMB_SEPARATOR.split(line.strip())
-    if len(segments) >= 3 and all(0 < len(seg) <= CRUMB_SEGMENT_CHARS for seg in segments) and not _SENTENCE.search(compact):
-        return CHROME
-    if _CODE.search(line):
-        return TEXT
     if n <= PREFIXED_CHARS and _CHROME_START.match(compact):
+        return CHROME
+    segments = _CRUMB_SEPARATOR.split(line.strip())
+    if len(segments) >= 3 and not _SENTENCE.search(compact) and (
+            all(0 < len(seg) <= CRUMB_SEGMENT_CHARS for seg in segments) or _HOME.fullmatch(segments[0])):
         return CHROME
     sentence = _SENTENCE.search(compact) is not None
     if n <= CHROME_CHARS and not sentence and _CHROME.search(compact):
         return CHROME
+    if _CODE.search(line):
+        return TEXT
     tokens = line.split()
     if len(tokens) >= MENU_TOKENS and not sentence and n / len(tokens) <= MENU_TOKEN_CHARS:
         return CHROME
