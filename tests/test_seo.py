@@ -90,3 +90,21 @@ def test_signals_never_raise(text, title, url):
     # the head's distinct terms are among the occurrences counted in title and text
     assert 0 <= signals["seo_head_hits"] <= signals["seo_hits"]
     assert signals["host_digits"] >= 0
+
+
+def test_real_news_about_a_lottery_win_and_sexless_marriage_is_kept():
+    """Two real 09 news pages whose subject is a lottery win and sexless marriages (gambling and
+    sex terms in title and text, read in their news context), as HTML and as WET-style crawl text."""
+    shared_file("05_magic-html_benchmark_zh_subset.tar.gz")
+    shared_file("09_immortal-autumn_zh_extraction_half.tar.gz")
+    from benchmarks.navigation_lines import reference_pages, wet_text
+    from benchmarks.rule_confusion import _CRAWL
+
+    pages = {title: html for _s, html, _r in reference_pages() for title in ("四年前中500万", "日本无性婚姻") if title in html[:3000]}
+    assert len(pages) == 2
+    for title, html in pages.items():
+        out = zhpile.explain(html.encode("utf-8"))  # bytes: read as a crawled page
+        assert out["decision"] == "keep", out["detail"]
+        assert zhpile.explain(wet_text(html), _CRAWL)["decision"] == "keep"
+        if title == "四年前中500万":  # flagged gambling terms, read in context
+            assert out["signals"]["gambling_share"] > 0 and out["signals"]["safety_context"] >= 3
