@@ -1,9 +1,12 @@
 """`format: cc-index`: read only the records Common Crawl's columnar URL index selects.
 
-index Parquet files --ScanIndex--> (warc_filename, (offset, length)) per selected row
-  --GroupByKey per WARC file--> ranges, nearby records merged (ranges.plan_ranges)
+(source, index Parquet file) --ScanIndex--> ((source, warc_filename), (offset, length)) per
+  selected row --GroupByKey per WARC file--> ranges, nearby records merged (ranges.plan_ranges)
   --FetchRanges--> the records' bytes (filesystems or HTTP Range) -> the same documents
                    ReadWarc makes of those records.
+
+One such chain serves every cc-index source of a job (elements carry their source's name),
+so the job graph does not grow with the number of sources.
 
 Only the needed columns are read, and a row group whose statistics rule the filter out
 is skipped unread. Every selected row ends as a document or a rejection: `fetch_error`
@@ -121,15 +124,17 @@ def _min_max(group, index_of: dict, column: str):
 
 
 class ScanIndex(beam.DoFn):
-    """index file -> (WARC file name, (offset, length)) for every selected row; statistics."""
+    """(source, index file) -> ((source, WARC file name), (offset, length)) for every selected
+    row; statistics."""
 
-    def __init__(self, source):
-        self.source = source
+    def __init__(self, sources: dict):
+        self.sources = sources
 
-    def process(self, path: str):
+    def process(self, item):
         import pyarrow.parquet as pq
 
-        cfg, name = self.source.index, self.source.name
+        name, path = item
+        cfg = self.sources[name].index
         flt = cfg.filter
         equality = _filter_columns(flt)
         columns = NEEDED + sorted(set(equality) | ({"content_languages"} if flt.languages else set()))
@@ -153,7 +158,7 @@ class ScanIndex(beam.DoFn):
                     chosen = table.filter(selection_mask(table, flt))
                     yield _stat(name, "rows_selected", chosen.num_rows)
                     for warc, offset, length in zip(*(chosen[c].to_pylist() for c in NEEDED)):
-                        yield (warc, (int(offset), int(length)))
+                        yield ((name, warc), (int(offset), int(length)))
         except Exception as err:  # noqa: BLE001 - one unreadable index file, the job goes on
             yield _stat(name, "index_files_failed")
             row = {"id": doc_id(name, f"{path}@index"), "source": name, "input_file": path, "raw_bytes": 0}
@@ -161,17 +166,17 @@ class ScanIndex(beam.DoFn):
 
 
 class PlanRanges(beam.DoFn):
-    """(WARC path, its selected records) -> merged ranges. A record the index says is
-    bigger than max_record_bytes is rejected here, never fetched."""
+    """((source, WARC path), its selected records) -> merged ranges. A record the index says
+    is bigger than max_record_bytes is rejected here, never fetched."""
 
-    def __init__(self, source, max_record_bytes: int, prefix_chars: int):
-        self.source = source
+    def __init__(self, sources: dict, max_record_bytes: int, prefix_chars: int):
+        self.sources = sources
         self.limit = max_record_bytes + 65536  # the WARC and HTTP headers around a payload
         self.prefix_chars = prefix_chars
 
     def process(self, item):
-        warc, records = item
-        cfg, name = self.source.index, self.source.name
+        (name, warc), records = item
+        cfg = self.sources[name].index
         path = cfg.warc_prefix + warc
         wanted = []
         for offset, length in records:
@@ -187,13 +192,13 @@ class PlanRanges(beam.DoFn):
         if size is not None:
             yield _stat(name, "warc_file_bytes", 1, size)
         for r in ranges:
-            yield (warc, r.start, r.end, r.members)
+            yield (name, warc, r.start, r.end, r.members)
 
 
 class FetchRanges(ReadWarc):
     """(WARC file as the index names it, start, end, members) -> the members' documents and
-    rejections. A rejection's id is of the index's file name and offset, not of where the
-    file was read: the same row has the same id from any mirror."""
+    rejections of one source. A rejection's id is of the index's file name and offset, not of
+    where the file was read: the same row has the same id from any mirror."""
 
     def process(self, element):
         from fastwarc.warc import ArchiveIterator, WarcRecordType
@@ -224,28 +229,38 @@ class FetchRanges(ReadWarc):
             yield from self._record(rec, path, base=offset)
 
 
-class ReadIndexed(beam.PTransform):
-    """index paths -> (documents, rejections, statistics)."""
+class FetchAllRanges(beam.DoFn):
+    """(source, WARC file, start, end, members) -> FetchRanges of that source."""
 
-    def __init__(self, source, reader_args):
+    def __init__(self, sources: dict, reader_args):
+        self.fetchers = {name: FetchRanges(source, *reader_args) for name, source in sources.items()}
+
+    def process(self, element):
+        name, *rest = element
+        yield from self.fetchers[name].process(tuple(rest))
+
+
+class ReadIndexed(beam.PTransform):
+    """(source, index path) pairs of every cc-index source -> (documents, rejections,
+    statistics)."""
+
+    def __init__(self, sources: list, reader_args):
         super().__init__()
-        self.source = source
+        self.sources = {source.name: source for source in sources}
         self.reader_args = reader_args
 
     def expand(self, paths):
-        name = self.source.name
         scanned = (paths
-                   | f"SpreadIndex[{name}]" >> beam.Reshuffle()
-                   | f"ScanIndex[{name}]" >> beam.ParDo(ScanIndex(self.source)).with_outputs(STATS, REJECTED, main="rows"))
+                   | "SpreadIndex" >> beam.Reshuffle()
+                   | "ScanIndex" >> beam.ParDo(ScanIndex(self.sources)).with_outputs(STATS, REJECTED, main="rows"))
         planned = (scanned["rows"]
-                   | f"ByWarc[{name}]" >> beam.GroupByKey()
-                   | f"PlanRanges[{name}]" >> beam.ParDo(PlanRanges(self.source, self.reader_args[0].max_record_bytes,
-                                                                  self.reader_args[1]))
+                   | "ByWarc" >> beam.GroupByKey()
+                   | "PlanRanges" >> beam.ParDo(PlanRanges(self.sources, self.reader_args[0].max_record_bytes, self.reader_args[1]))
                    .with_outputs(STATS, REJECTED, main="ranges"))
         fetched = (planned["ranges"]
-                   | f"SpreadRanges[{name}]" >> beam.Reshuffle()
-                   | f"FetchRanges[{name}]" >> beam.ParDo(FetchRanges(self.source, *self.reader_args))
+                   | "SpreadRanges" >> beam.Reshuffle()
+                   | "FetchRanges" >> beam.ParDo(FetchAllRanges(self.sources, self.reader_args))
                    .with_outputs(STATS, REJECTED, main="docs"))
-        rejected = (scanned[REJECTED], planned[REJECTED], fetched[REJECTED]) | f"IndexRejected[{name}]" >> beam.Flatten()
-        stats = (scanned[STATS], planned[STATS], fetched[STATS]) | f"IndexStats[{name}]" >> beam.Flatten()
+        rejected = (scanned[REJECTED], planned[REJECTED], fetched[REJECTED]) | "IndexRejected" >> beam.Flatten()
+        stats = (scanned[STATS], planned[STATS], fetched[STATS]) | "IndexStats" >> beam.Flatten()
         return fetched["docs"], rejected, stats

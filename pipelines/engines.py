@@ -224,6 +224,9 @@ def _java_env(engine: Engine) -> dict:
     return env
 
 
+SORT_SHUFFLE_MIN_BUFFERS = 64
+
+
 def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     """The shipped config.yaml (its JVM flags matter on Java 17) with loopback addresses."""
     conf = engine_dir(engine) / "conf"
@@ -245,6 +248,12 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
                                           # heap keeps ~1 GB (docs/engines.md).
                                           "task": {"off-heap": {"size": "256m"}},
                                           "managed": {"fraction": 0.2}}})
+    # Every blocking result partition takes this many buffers from the pool above while its
+    # producer runs (sort-based shuffle, Flink's default 512 = 16 MB). Beam's batch job runs
+    # most of its graph at once, so the default let 31 partitions fill the 512 MB pool: an
+    # 8-source job failed with "Insufficient number of network buffers: required 512". At 64
+    # (2 MB a partition) the same pool holds 8 times as many (docs/engines.md).
+    cfg["taskmanager"]["network"] = {"sort-shuffle": {"min-buffers": SORT_SHUFFLE_MIN_BUFFERS}}
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)

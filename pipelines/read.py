@@ -388,39 +388,55 @@ def _reader(source: SourceConfig, config: Config) -> beam.DoFn:
     return _READERS[source.format](source, config.read, config.output.text_prefix_chars, tuple(config.langid.languages))
 
 
+class ReadFiles(beam.DoFn):
+    """(source, path) -> that source's reader's documents and rejections."""
+
+    def __init__(self, config: Config, sources: list[SourceConfig]):
+        self.readers = {source.name: _reader(source, config) for source in sources}
+
+    def process(self, item):
+        name, path = item
+        yield from self.readers[name].process(path)
+
+
 class ReadSources(beam.PTransform):
-    """All sources -> (documents, read rejections, index statistics). Files are spread across workers first;
-    the pipeline reshuffles the documents again once their HTML has become text (see
-    pipeline.py)."""
+    """All sources -> (documents, read rejections, index statistics). One read transform
+    serves all the file sources, one chain all the cc-index sources: the job graph is the
+    same for 1 source or 100 (an engine's network buffers grow with it, docs/engines.md).
+    Files are spread across workers first; the pipeline reshuffles the documents again once
+    their HTML has become text (see pipeline.py)."""
 
     def __init__(self, config: Config, files: dict[str, list[str]]):
         super().__init__()
         self.config = config
         self.files = files
 
+    def _pairs(self, sources: list[SourceConfig]) -> list[tuple[str, str]]:
+        return [(source.name, path) for source in sources for path in self.files[source.name]]
+
     def expand(self, pbegin):
         from .cc_index import ReadIndexed
 
         docs, rejected, stats = [], [], []
-        for source in self.config.sources:
-            if source.format == "cc-index":
-                paths = pbegin | f"Files[{source.name}]" >> beam.Create(self.files[source.name])
-                found, dropped, funnel = paths | f"Index[{source.name}]" >> ReadIndexed(
-                    source, (self.config.read, self.config.output.text_prefix_chars, tuple(self.config.langid.languages)))
-                docs.append(found)
-                rejected.append(dropped)
-                stats.append(funnel)
-                continue
-            out = (
-                pbegin
-                | f"Files[{source.name}]" >> beam.Create(self.files[source.name])
-                | f"SpreadFiles[{source.name}]" >> beam.Reshuffle()
-                | f"Read[{source.name}]" >> beam.ParDo(_reader(source, self.config)).with_outputs(REJECTED, main="docs")
-            )
+        file_sources = [s for s in self.config.sources if s.format != "cc-index"]
+        index_sources = [s for s in self.config.sources if s.format == "cc-index"]
+        if file_sources:
+            out = (pbegin
+                   | "Files" >> beam.Create(self._pairs(file_sources))
+                   | "SpreadFiles" >> beam.Reshuffle()
+                   | "ReadFiles" >> beam.ParDo(ReadFiles(self.config, file_sources)).with_outputs(REJECTED, main="docs"))
             docs.append(out["docs"])
             rejected.append(out[REJECTED])
+        if index_sources:
+            reader_args = (self.config.read, self.config.output.text_prefix_chars, tuple(self.config.langid.languages))
+            found, dropped, funnel = (pbegin
+                                      | "IndexFiles" >> beam.Create(self._pairs(index_sources))
+                                      | "ReadIndexed" >> ReadIndexed(index_sources, reader_args))
+            docs.append(found)
+            rejected.append(dropped)
+            stats.append(funnel)
         all_docs = docs | "FlattenDocs" >> beam.Flatten()
-        # stats: the cc-index sources' selection funnels (statistics pairs), one collection each
+        # stats: the cc-index sources' selection funnels (statistics pairs)
         return all_docs, rejected | "FlattenReadRejected" >> beam.Flatten(), stats
 
 

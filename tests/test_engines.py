@@ -17,6 +17,7 @@ import time
 import pytest
 
 from benchmarks.corpus import write_corpus
+from benchmarks.formats import write_sources
 from zhpile.pipelines import engines
 from zhpile.pipelines.compare import compare_outputs
 
@@ -55,6 +56,16 @@ def big_crawl(tmp_path_factory):
     return str(config), str(tmp / "local")
 
 
+@pytest.fixture(scope="module")
+def formats(tmp_path_factory):
+    """Eight sources, one of every input format (benchmarks/formats.py), and their local run:
+    a job graph as big as a real job's."""
+    tmp = tmp_path_factory.mktemp("formats")
+    config = write_sources(str(tmp / "in"), mb=3)
+    _run(config, tmp / "local", "")
+    return config, str(tmp / "local")
+
+
 def _cluster(engine):
     engines.fetch(engine)
     engines.down(engine)  # a cluster left over from an interrupted session
@@ -89,6 +100,15 @@ def test_flink_cluster_gives_the_local_output(tmp_path, flink, sample_run, crawl
     config, local = crawl
     _run(config, tmp_path / "crawl", flink)
     assert compare_outputs(local, str(tmp_path / "crawl")) == []
+
+
+def test_eight_sources_of_every_format_on_both_clusters(tmp_path, flink, spark, formats):
+    """WARC, WET, ARC, cc-index, JSONL, JSONL.gz, JSONL.zst and Parquet in one job, on the
+    clusters `engine up` starts, as shipped: the output is the local run's."""
+    config, local = formats
+    for name, options in (("flink", flink), ("spark", spark)):
+        _run(config, tmp_path / name, options)
+        assert compare_outputs(local, str(tmp_path / name)) == [], name
 
 
 def test_spark_cluster_gives_the_local_output(tmp_path, spark, sample_run, crawl):
