@@ -20,7 +20,7 @@ from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
 from .stage import KEPT, REJECTED, apply_stage
-from .write import WriteClean, WriteMixture, WriteRejected
+from .write import WriteClean, WriteMixture, WriteRejected, clean_shard_counts
 
 
 def _text_stats(doc: dict) -> list:
@@ -133,7 +133,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         rejected.append(dropped)
 
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
-    docs | "WriteClean" >> WriteClean(output, config)
+    docs | "WriteClean" >> WriteClean(output, config, clean_shard_counts(config, files))
     all_rejected | "WriteRejected" >> WriteRejected(output)
 
     stats = [

@@ -6,6 +6,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from zhpile.filters.ids import unit_hash
 from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, project
 
@@ -15,23 +16,82 @@ def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
                                   num_shards=num_shards, codec="zstd")
 
 
-class WriteClean(beam.PTransform):
-    """Kept documents, one folder per source."""
+# clean/<source>/ gets a file per this many input bytes of the source (output.clean_shards: 0)
+CLEAN_SHARD_INPUT_BYTES = 256_000_000
+MAX_CLEAN_SHARDS = 1024
 
-    def __init__(self, output: str, config):
+
+def clean_shard_counts(config, files: dict[str, list[str]]) -> dict[str, int]:
+    """Files of each clean/<source>/: output.clean_shards, or one per 256 MB of the source's
+    input (1 to 1,024). Known before the job runs, so the files are the same on any runner."""
+    if config.output.clean_shards:
+        return {s.name: config.output.clean_shards for s in config.sources}
+    counts = {}
+    for source in config.sources:
+        paths = files.get(source.name) or []
+        size = sum(m.size_in_bytes for r in FileSystems.match(paths) for m in r.metadata_list) if paths else 0
+        counts[source.name] = min(MAX_CLEAN_SHARDS, max(1, -(-size // CLEAN_SHARD_INPUT_BYTES)))
+    return counts
+
+
+def _batches(rows, n: int):
+    batch = []
+    for row in rows:
+        if row is not None:  # the shard's marker (WriteClean)
+            batch.append(row)
+            if len(batch) == n:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+class _WriteCleanShard(beam.DoFn):
+    """((source, shard), rows) -> clean/<source>/part-SSSSS-of-NNNNN.parquet, written a row
+    group at a time (a shard is never held whole) under a temporary name, then renamed."""
+
+    def __init__(self, output: str, counts: dict[str, int], row_group_rows: int):
+        self.output, self.counts, self.row_group_rows = output, counts, row_group_rows
+
+    def process(self, element):
+        (source, shard), rows = element
+        path = f"{self.output}/clean/{source}/part-{shard:05d}-of-{self.counts[source]:05d}.parquet"
+        tmp = f"{path}.inprogress"
+        with FileSystems.create(tmp) as f:
+            with pq.ParquetWriter(f, CLEAN_SCHEMA, compression="zstd") as writer:
+                written = False
+                for batch in _batches(rows, self.row_group_rows):
+                    writer.write_table(pa.Table.from_pylist(batch, schema=CLEAN_SCHEMA))
+                    written = True
+                if not written:  # an empty shard is a file with the schema and no rows
+                    writer.write_table(CLEAN_SCHEMA.empty_table())
+        FileSystems.rename([tmp], [path])
+        yield path
+
+
+class WriteClean(beam.PTransform):
+    """Kept documents, one folder per source, through one sink for all sources (the job graph
+    does not grow with them): a document's shard is a hash of its id, and every shard of
+    every source gets its file, rows or not."""
+
+    def __init__(self, output: str, config, counts: dict[str, int]):
         super().__init__()
-        self.output = output
-        self.names = [s.name for s in config.sources]
-        self.num_shards = config.output.clean_shards
+        self.output, self.counts, self.row_group_rows = output, counts, config.output.row_group_rows
 
     def expand(self, docs):
-        index = {name: i for i, name in enumerate(self.names)}
-        parts = docs | "BySource" >> beam.Partition(lambda d, _n: index[d["source"]], len(self.names))
-        for name, part in zip(self.names, parts):
-            (part
-             | f"CleanRow[{name}]" >> beam.Map(project, CLEAN_SCHEMA)
-             | f"WriteClean[{name}]" >> _parquet_sink(f"{self.output}/clean/{name}/part", CLEAN_SCHEMA, self.num_shards))
-        return parts
+        counts = self.counts
+
+        def keyed(doc):
+            source = doc["source"]
+            return (source, unit_hash("clean", doc["id"]) % counts[source]), project(doc, CLEAN_SCHEMA)
+
+        rows = docs | "CleanRow" >> beam.Map(keyed)
+        markers = docs.pipeline | "CleanShards" >> beam.Create(
+            [((source, i), None) for source, n in sorted(counts.items()) for i in range(n)])
+        return ((rows, markers)
+                | "CleanAndShards" >> beam.Flatten()
+                | "ByCleanShard" >> beam.GroupByKey()
+                | "WriteCleanShard" >> beam.ParDo(_WriteCleanShard(self.output, counts, self.row_group_rows)))
 
 
 class WriteRejected(beam.PTransform):

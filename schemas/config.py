@@ -362,7 +362,7 @@ class OutputConfig(_Strict):
     shard_bytes: int | None = Field(default=None, gt=0)
     # Rows per Parquet row group in mixture shards (training readers stream row groups).
     row_group_rows: int = Field(default=2048, gt=0)
-    # 0 lets the runner choose how many files each clean/<source>/ gets.
+    # Files in each clean/<source>/; 0: one per 256 MB of the source's input (1 to 1,024).
     clean_shards: int = Field(default=0, ge=0)
     text_prefix_chars: int = Field(default=300, ge=0)
 

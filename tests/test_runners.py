@@ -55,3 +55,28 @@ def test_external_worker_pool(tmp_path, sample_run, worker_pool):
     run = _run(tmp_path, "external", "--runner=PortableRunner", "--job_endpoint=embed",
                "--environment_type=EXTERNAL", f"--environment_config={worker_pool}")
     assert _signature(run) == _signature(sample_run)
+
+
+def _graph_size(n_copies: int) -> tuple[int, int]:
+    """(transforms, GroupByKeys) of the cleaning pipeline for the eight-format job's sources,
+    each repeated n_copies times under new names (nothing is run)."""
+    import apache_beam as beam
+
+    from zhpile.pipelines.pipeline import build_clean_pipeline
+    from zhpile.schemas.config import parse_config
+
+    formats = [{"name": "warc", "format": "warc"}, {"name": "wet", "format": "wet"}, {"name": "idx", "format": "cc-index"},
+               {"name": "jsonl", "format": "jsonl"}, {"name": "pq", "format": "parquet"}]
+    sources = [{**f, "name": f"{f['name']}{i}", "paths": [f"/nowhere/{f['name']}{i}"]} for i in range(n_copies) for f in formats]
+    config = parse_config({"sources": sources})
+    p = beam.Pipeline()
+    build_clean_pipeline(p, config, {s["name"]: [s["paths"][0]] for s in sources}, "/nowhere/out")
+    transforms = p.to_runner_api().components.transforms.values()
+    return len(transforms), sum(t.spec.urn == "beam:transform:group_by_key:v1" for t in transforms)
+
+
+def test_the_job_graph_does_not_grow_with_the_number_of_sources():
+    """An engine deploys the whole graph at once (Flink's network buffers, Spark's stages):
+    one read transform serves every file source, one chain every cc-index source."""
+    # (a Create of one element has no Reshuffle: compare 2 copies with 20)
+    assert _graph_size(2) == _graph_size(20)
