@@ -254,6 +254,10 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     # 8-source job failed with "Insufficient number of network buffers: required 512". At 64
     # (2 MB a partition) the same pool holds 8 times as many (docs/engines.md).
     cfg["taskmanager"]["network"] = {"sort-shuffle": {"min-buffers": SORT_SHUFFLE_MIN_BUFFERS}}
+    # An OutOfMemoryError in a thread Flink does not own (Beam's gRPC data plane, 4 GB of crawl
+    # at parallelism 2) is only logged by default, and the job then hangs with idle cores:
+    # FAIL ends the TaskManager, so the job restarts or fails instead (docs/engines.md).
+    cfg["cluster"] = {"uncaught-exception-handling": "FAIL"}
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
