@@ -16,6 +16,11 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xm
 _PLAIN_TYPES = ("text/plain",)
 
 
+def declared_plain(content_type: str | None) -> bool:
+    """The header says text/plain (a WET record, a .txt page): text input, not HTML."""
+    return (content_type or "").split(";")[0].strip().lower() in _PLAIN_TYPES
+
+
 def payload_kind(content_type: str | None, payload: bytes) -> str:
     """'html', 'plain', or raise DropError('non_text') for images, PDFs, archives, binaries."""
     ctype = (content_type or "").split(";")[0].strip().lower()
@@ -23,7 +28,7 @@ def payload_kind(content_type: str | None, payload: bytes) -> str:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         # NUL bytes: a binary payload, whatever the header claims.
         raise DropError("non_text", f"binary payload declared as {ctype or 'nothing'}")
-    if ctype in _PLAIN_TYPES:
+    if declared_plain(ctype):
         return "plain"
     if ctype in _HTML_TYPES or not ctype or ctype == "unknown":
         return "html"

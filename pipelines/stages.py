@@ -7,7 +7,7 @@ from __future__ import annotations
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
 from zhpile.filters.classifier import QualityClassifier, pareto_keep
-from zhpile.filters.extract import page_document, payload_kind
+from zhpile.filters.extract import declared_plain, page_document
 from zhpile.filters.ids import text_digest
 from zhpile.filters.langid import LanguageIdentifier
 from zhpile.filters.mojibake import repair_mojibake
@@ -36,9 +36,9 @@ class ExtractText(StageDoFn):
         is_text = payload is None
         if payload is not None:
             content_type = doc.pop("content_type", None)
-            is_text = payload_kind(content_type, payload) == "plain"
             text, charset, title = page_document(payload, content_type, doc.pop("header_charset", None),
                                                  self.cfg.main_content, self.cfg.max_replacement_ratio)
+            is_text = declared_plain(content_type)
             doc["text"], doc["charset"] = text, charset
             if title:
                 doc["title"] = title
