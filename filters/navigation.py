@@ -20,9 +20,10 @@ Each line gets a kind:
 Chrome lines go wherever they are. Runs of consecutive non-text lines go when long enough:
 menus and headline lists are runs. Before the first and after the last text line (a page's
 header and footer) shorter runs suffice than between text lines, where a run is as likely a
-list, a table or a thread of short replies. The first line stays unless it is chrome: in a
-WET record it is the page's title; so does a line the title contains (the article's heading). Lines recurring across a site's pages are a corpus-wide
-matter, removed later by the dedup stage (filters/lines.py).
+list, a table or a thread of short replies. The first line stays unless it is chrome (in a
+WET record it is the page's title), and so does a line the title contains (the article's
+heading). Lines recurring across a site's pages are a corpus-wide matter, removed later by
+the dedup stage (filters/lines.py).
 """
 from __future__ import annotations
 
@@ -48,7 +49,6 @@ _CHROME = re.compile(r"上一篇|下一篇|返回顶部|返回首页|分享到|�
                      r"|点击查看|阅读全文|展开全文|查看更多|更多|展开|收起|登录|注册|举报|回复|评论|点赞|收藏|当前位置|您的位置"
                      # the widgets of Baidu Tieba/Zhidao and Discuz! forums, a large share of Chinese crawl
                      r"|此楼|我来答|抢首赞|已赞过|已踩过|只看楼主|只看该作者|倒序浏览|复制链接|快速回复|返回列表")
-# Pronouns and particles of speech: frequent in a reply, rare in a headline or a menu.
 # A line that starts so is chrome whatever follows ("上一篇：<title>", "当前位置：首页 > 新闻").
 _CHROME_START = re.compile(r"(上一篇|下一篇|上一条|下一条|上一页|下一页|当前位置|您的位置|您现在的位置|分享到|相关阅读|相关推荐|相关文章|热门推荐|猜你喜欢)[:：]?")
 PREFIXED_CHARS = 60
@@ -56,6 +56,7 @@ PREFIXED_CHARS = 60
 _CRUMB_SEPARATOR = re.compile(r"\s*(?:>>?|»|›|→)\s*|\s+[/|｜-]\s+")  # "2024-05-24" is no breadcrumb
 CRUMB_SEGMENT_CHARS = 12
 _HOME = re.compile(r"(?:当前位置|您的位置|位置)?[:：]?(?:首页|主页|网站首页|[Hh]ome)")
+# Pronouns and particles of speech: frequent in a reply, rare in a headline or a menu.
 _FUNCTION = frozenset("我你他她们这那就都也很没吧啊呢吗么哦呀嘛啦呗了")
 
 TEXT, SHORT, HEADLINE, CHROME, BLANK = "text", "short", "headline", "chrome", "blank"
@@ -77,11 +78,11 @@ def line_kind(line: str) -> str:
         return CHROME
     if n <= PREFIXED_CHARS and _CHROME_START.match(compact):
         return CHROME
+    sentence = _SENTENCE.search(compact) is not None
     segments = _CRUMB_SEPARATOR.split(line.strip())
-    if len(segments) >= 3 and not _SENTENCE.search(compact) and (
+    if len(segments) >= 3 and not sentence and (
             all(0 < len(seg) <= CRUMB_SEGMENT_CHARS for seg in segments) or _HOME.fullmatch(segments[0])):
         return CHROME
-    sentence = _SENTENCE.search(compact) is not None
     if n <= CHROME_CHARS and not sentence and _CHROME.search(compact):
         return CHROME
     if _CODE.search(line):
