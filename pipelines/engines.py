@@ -225,6 +225,7 @@ def _java_env(engine: Engine) -> dict:
 
 
 SORT_SHUFFLE_MIN_BUFFERS = 64
+FLINK_RESTART_ATTEMPTS = 10
 
 
 def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
@@ -261,8 +262,11 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
-    # instead of failing it: Flink's default without checkpoints is no restart.
-    cfg["restart-strategy"] = {"type": "fixed-delay", "fixed-delay": {"attempts": 3, "delay": "10 s"}}
+    # instead of failing it: Flink's default without checkpoints is no restart. Attempts are
+    # many because the JobManager keeps offering a killed TaskManager's slots until two
+    # heartbeats fail (~20 s): each restart deployed onto them fails and uses one attempt.
+    cfg["restart-strategy"] = {"type": "fixed-delay",
+                               "fixed-delay": {"attempts": FLINK_RESTART_ATTEMPTS, "delay": "10 s"}}
     (conf / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
 
 
