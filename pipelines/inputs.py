@@ -5,6 +5,7 @@ import os
 
 from apache_beam.io.filesystems import FileSystems
 
+from zhpile.filters.tokens import TokenizerError, load_tokenizer
 from zhpile.schemas.config import Config, ConfigError
 
 
@@ -64,6 +65,13 @@ def resolve_paths(config: Config, base: str) -> Config:
         except Exception as err:  # noqa: BLE001
             raise ConfigError(f"report.tokenizer: cannot load {path}: {err}") from None
         config = config.model_copy(update={"report": config.report.model_copy(update={"tokenizer": path})})
+    if config.output.tokenize:
+        tokenize = config.output.tokenize.model_copy(update={"tokenizer": _absolute(config.output.tokenize.tokenizer, base)})
+        try:
+            load_tokenizer(tokenize.tokenizer, tokenize.eos, tokenize.dtype)  # fails here, before any work
+        except TokenizerError as err:
+            raise ConfigError(f"output.tokenize: {err}") from None
+        config = config.model_copy(update={"output": config.output.model_copy(update={"tokenize": tokenize})})
     return config
 
 

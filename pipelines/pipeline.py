@@ -1,10 +1,12 @@
 """The two zhpile pipelines.
 
 clean: read -> extract -> normalise -> pathological -> LID -> Traditional-to-Simplified ->
-exact, near and line dedup -> quality rules -> [classifier] -> PII -> clean/, rejected/,
+exact, near and line dedup -> quality rules -> [classifier] -> PII -> [decontamination] ->
+[token ids] -> clean/, rejected/,
 and the statistics of every step (report/stats_clean.json).
 
-mix: clean/ -> copies by epochs -> shuffled shards in mixture/ (report/stats_mixture.json).
+mix: clean/ -> copies by epochs -> shuffled shards in mixture/ (text, and with output.tokenize
+token ids: mixture/tokens/, mixture/megatron/) (report/stats_mixture.json).
 The driver (run.py) plans the epochs from the clean statistics in between."""
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from zhpile.schemas.config import Config
 from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
 from .dedup import Deduplicate
 from .stages import (ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
-                     ToSimplified)
+                     TokenizeText, ToSimplified)
 from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
@@ -132,6 +134,10 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
             config.decontam, index, f"{output}/{WORK_DIR}/decontam", config.output.text_prefix_chars)
         rejected.append(dropped)
 
+    if config.output.tokenize:  # last: the ids are of the text that is written
+        docs, dropped = apply_stage(docs, "Tokenize", TokenizeText(config.output.tokenize, prefix_chars=config.output.text_prefix_chars))
+        rejected.append(dropped)
+
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
     docs | "WriteClean" >> WriteClean(output, config, clean_shard_counts(config, files))
     all_rejected | "WriteRejected" >> WriteRejected(output)
@@ -143,7 +149,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         dedup_stats,
         docs | "CleanStats" >> beam.ParDo(SumPerBundle(_clean_stats)),
         all_rejected | "RejectedStats" >> beam.ParDo(SumPerBundle(_rejected_stats)),
-        docs | "CountTokens" >> beam.ParDo(CountTokens(config.report)),
+        docs | "CountTokens" >> beam.ParDo(CountTokens(config.report, ids_given=config.output.tokenize is not None)),
     ]
     n = config.report.samples_per_reason
     samples = (all_rejected
@@ -155,7 +161,9 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 
 
 def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
-    docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=["id", "source", "url", "text"])
+    columns = ["id", "source", "url", "text"] + (["input_ids"] if config.output.tokenize else [])
+    docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=columns)
     rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
-    stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(lambda sc: [(("mixture", sc[0]), [1, 0, sc[1], sc[2]])]))
+    stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(
+        lambda r: [(("mixture", r[0]), [1, 0, r[1], r[2]]), *([(("mixture_tokens", r[0]), [r[3], 0, 0, 0])] if r[3] else [])]))
     stats | "WriteMixStats" >> WriteStats(f"{output}/report/stats_mixture.json")

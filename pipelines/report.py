@@ -8,7 +8,7 @@ Counter keys (each value is four numbers):
   ("rejected", source, stage, reason)      [docs, input bytes, 0, 0]
   ("file_read"|"file_out", source, path)   [docs, 0, 0, 0]
   ("hist", source, clean|rejected, signal, bin)  [docs, 0, 0, 0]
-  ("pii", source, kind)  ("lines_removed", source)  ("words"|"tokens", source)
+  ("pii", source, kind)  ("lines_removed", source)  ("words"|"tokens", source)  ("mixture_tokens", source)
   ("dup_cluster", size bin)  ("cc_unconverged",)   ("mixture", source) [rows, 0, bytes, chars]
   ("contam", benchmark, source, removed|marked)  ("contam_item", benchmark, item id)
 """
@@ -77,7 +77,7 @@ def index_rows(report: dict) -> list[list[str]]:
 def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs: dict, unit: str, n_shards: int) -> dict:
     sources = {s.name: {"format": s.format, "kind": s.kind, "read": empty_slot(), "clean": empty_slot(), "mixture": empty_slot(),
                         "rejected": {}, "pii": {}, "lines_removed": {"lines": 0, "bytes": 0},
-                        "words": sizes[s.name]["words"], "tokens": sizes[s.name]["tokens"],
+                        "words": sizes[s.name]["words"], "tokens": sizes[s.name]["tokens"], "mixture_tokens": 0,
                         "distributions": {"clean": {}, "rejected": {}}}
                for s in config.sources}
     files: dict = {}
@@ -96,6 +96,8 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
             dedup["clusters"] += value[0]
         elif kind == "cc_unconverged":
             dedup["cc_unconverged"] += value[0]
+        elif kind == "mixture_tokens":
+            sources[key[1]]["mixture_tokens"] += value[0]
         elif kind in ("read", "clean", "mixture"):
             _add(sources[key[1]][kind], value)
         elif kind == "rejected":
@@ -154,10 +156,12 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
             "characters": clean["chars"],
             "jieba_words": e["words"],
             "tokens": e["tokens"],
+            # Token ids written to the mixture (output.tokenize): raw tokens x epochs, exactly.
+            "effective_tokens": e["mixture_tokens"] if config.output.tokenize else None,
         })
     return {
         "run": {"seed": config.seed, "planned_in": unit, "mixture_shards": n_shards,
-                "tokenizer": config.report.tokenizer},
+                "tokenizer": config.token_counter()},
         "mixture_table": table,
         "sources": sources,
         "dedup": dedup,
@@ -167,6 +171,25 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
         "accounting_ok": all(e["accounting_ok"] for e in sources.values())
         and all(f["read"] == f["out"] for f in files.values()),
     }
+
+
+def mixture_columns(report: dict) -> tuple[list[str], list[list[str]]]:
+    """The Pile-style table's header and cells (report.md, report.html, the terminal), with
+    the token columns when tokens were counted."""
+    table = report["mixture_table"]
+    head = ["component", "raw size", "weight", "epochs", "effective size", "mean doc size", "documents", "jieba words"]
+    cells = [[r["component"], size(r["raw_size_bytes"]), f"{r['weight'] * 100:.2f}%", f"{r['epochs']:g}",
+              size(r["effective_size_bytes"]), size(r["mean_document_bytes"]), str(r["documents"]), f"{r['jieba_words']:,.0f}"]
+             for r in table]
+    if any(r["tokens"] is not None for r in table):
+        head.append("tokens")
+        for row, r in zip(cells, table):
+            row.append(f"{r['tokens']:,}" if r["tokens"] is not None else "-")
+    if any(r.get("effective_tokens") is not None for r in table):
+        head.append("effective tokens")
+        for row, r in zip(cells, table):
+            row.append(f"{r['effective_tokens']:,}" if r.get("effective_tokens") is not None else "-")
+    return head, cells
 
 
 def decontamination_rows(report: dict) -> list[list[str]]:

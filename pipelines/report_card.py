@@ -10,11 +10,12 @@ import json
 import pyarrow as pa
 import yaml
 
-from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA
+from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA
 
 from .report_markdown import funnel_lines, mixture_lines
 
-_DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.float64(): "float64", pa.bool_(): "bool"}
+_DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.uint32(): "uint32", pa.float64(): "float64",
+           pa.bool_(): "bool"}
 
 
 def _feature(field: pa.Field) -> dict:
@@ -23,6 +24,8 @@ def _feature(field: pa.Field) -> dict:
         return {"name": field.name, "struct": [_feature(f) for f in field.type]}
     if pa.types.is_list(field.type) and pa.types.is_struct(field.type.value_type):
         return {"name": field.name, "list": [_feature(f) for f in field.type.value_type]}
+    if pa.types.is_list(field.type):
+        return {"name": field.name, "sequence": _DTYPES[field.type.value_type]}
     return {"name": field.name, "dtype": _DTYPES[field.type]}
 
 
@@ -49,6 +52,10 @@ def render_card(report: dict, config, version: str) -> str:
     mix_rows = sum(row["mixture_rows"] for row in report["mixture_table"])
     mix_bytes = sum(row["effective_size_bytes"] for row in report["mixture_table"])
     entries = [_config_entry("mixture", "mixture/*.parquet", MIXTURE_SCHEMA, mix_rows, mix_bytes, default=True)]
+    tokenize = config.output.tokenize
+    if tokenize and "parquet" in tokenize.formats:
+        mix_tokens = sum(row["effective_tokens"] or 0 for row in report["mixture_table"])
+        entries.append(_config_entry("tokens", "mixture/tokens/*.parquet", TOKENS_SCHEMA, mix_rows, 4 * mix_tokens))
     for name, source in report["sources"].items():
         if source["clean"]["docs"]:
             entries.append(_config_entry(f"clean_{name}", f"clean/{name}/*.parquet", CLEAN_SCHEMA,
@@ -56,6 +63,7 @@ def render_card(report: dict, config, version: str) -> str:
     rejected = sum(s["rejected_docs"] for s in report["sources"].values())
     if rejected:
         entries.append(_config_entry("rejected", "rejected/*.parquet", REJECTED_SCHEMA, rejected, 0))
+    names = [files["config_name"] for files, _ in entries if files["config_name"].startswith("clean_")]
     header = {"configs": [files for files, _ in entries], "dataset_info": [info for _, info in entries],
               "language": ["zh"], "task_categories": ["text-generation"], "tags": ["zhpile", "pretraining"]}
     sources = [f"| {s.name} | {s.format} | {s.kind} | {report['sources'][s.name]['read']['docs']:,} |" for s in config.sources]
@@ -72,8 +80,9 @@ def render_card(report: dict, config, version: str) -> str:
         "## Loading", "", "```python", "from datasets import load_dataset",
         'mix = load_dataset("parquet", data_files="DIR/mixture/*.parquet", split="train")',
         'mix = load_dataset("DIR", split="train")              # the same, through this card (tested)',
-        *([f'clean = load_dataset("DIR", "{entries[1][0]["config_name"]}", split="train")  # a source\'s clean documents and signals']
-          if len(entries) > 1 and entries[1][0]["config_name"].startswith("clean_") else []),
+        *([f'clean = load_dataset("DIR", "{names[0]}", split="train")  # a source\'s clean documents and signals'] if names else []),
+        *(['ids = load_dataset("DIR", "tokens", split="train")    # the same rows as token ids']
+          if any(files["config_name"] == "tokens" for files, _ in entries) else []),
         "```", "",
     ]
     return "\n".join(lines)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, funnel_rows, index_rows, size
+from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, funnel_rows, index_rows, mixture_columns, size
 
 # Categorical colours (no green: green means "kept").
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
@@ -99,10 +99,8 @@ def render_html(report: dict) -> str:
     # The Pile-style table and the weights.
     table = report["mixture_table"]
     parts.append("<h2>Mixture</h2>")
-    parts.append(_table(["component", "raw size", "weight", "epochs", "effective size", "mean doc size", "documents", "jieba words"],
-                        [[_e(r["component"]), size(r["raw_size_bytes"]), f"{100 * r['weight']:.2f}%", f"{r['epochs']:g}",
-                          size(r["effective_size_bytes"]), size(r["mean_document_bytes"]), f"{r['documents']:,}",
-                          f"{r['jieba_words']:,.0f}"] for r in table]))
+    head, cells = mixture_columns(report)
+    parts.append(_table(head, [[_e(c) for c in row] for row in cells]))
     parts.append(stacked_bar([(r["component"], r["effective_size_bytes"], _color(i)) for i, r in enumerate(table)]))
     parts.append('<div class="legend">' + "".join(f'<span><i style="background:{_color(i)}"></i>{_e(r["component"])} '
                                                   f'{100 * r["weight"]:.1f}%</span>' for i, r in enumerate(table)) + "</div>")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from zhpile.filters.quality import WORD_SAMPLE_CHARS
 
-from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, empty_slot, funnel_rows, index_rows, size
+from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, empty_slot, funnel_rows, index_rows, mixture_columns, size
 
 
 def funnel_lines(report: dict) -> list[str]:
@@ -15,12 +15,9 @@ def funnel_lines(report: dict) -> list[str]:
 
 
 def mixture_lines(report: dict) -> list[str]:
-    lines = ["| component | raw size | weight | epochs | effective size | mean doc size | documents | jieba words |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for row in report["mixture_table"]:
-        lines.append(f"| {row['component']} | {size(row['raw_size_bytes'])} | {row['weight'] * 100:.2f}% | {row['epochs']:g} "
-                     f"| {size(row['effective_size_bytes'])} | {size(row['mean_document_bytes'])} | {row['documents']} "
-                     f"| {row['jieba_words']:,.0f} |")
+    head, cells = mixture_columns(report)
+    lines = [f"| {' | '.join(head)} |", "|---|" + "---:|" * (len(head) - 1)]
+    lines += [f"| {' | '.join(c)} |" for c in cells]
     return lines
 
 
@@ -49,9 +46,10 @@ def render_markdown(report: dict) -> str:
             "mixture shards hold (raw size x epochs; fractional epochs keep a deterministic share of documents). "
             f"Epochs planned in {run['planned_in']}; jieba words are counted on each document's first {WORD_SAMPLE_CHARS} "
             "characters and scaled to its length (1.7% under a full count on CLUECorpusSmall).", ""]
-    tokens = [r for r in report["mixture_table"] if r["tokens"] is not None]
-    if tokens:
-        out += [f"Tokens ({run['tokenizer']}): " + ", ".join(f"{r['component']} {r['tokens']:,}" for r in tokens), ""]
+    if any(r["tokens"] is not None for r in report["mixture_table"]):
+        out += [f"Tokens: {run['tokenizer']}'s" + (", exactly as the token-id shards hold them (EOS included)"
+                                                   if any(r.get("effective_tokens") is not None for r in report["mixture_table"])
+                                                   else " count of each clean text") + ".", ""]
     out += ["## Funnel", ""] + funnel_lines(report) + index_lines(report) + [""]
     out += ["## Rejections by reason", "", "| source | reason | documents | share of read | input bytes |", "|---|---|---:|---:|---:|"]
     for name, e in report["sources"].items():

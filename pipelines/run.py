@@ -46,7 +46,7 @@ def plan(config: Config, sizes: dict[str, dict]) -> tuple[dict[str, float], str]
         if config.mixture_size.bytes is not None:
             target = float(config.mixture_size.bytes)
         else:
-            target, unit = float(config.mixture_size.tokens), ("tokens" if config.report.tokenizer else "words")
+            target, unit = float(config.mixture_size.tokens), ("tokens" if config.token_counter() else "words")
     measure = {s: float(v[unit] or 0) for s, v in sizes.items()}
     entries = {s.name: config.mixture_entry(s.name) for s in config.sources}
     epochs = plan_epochs(measure, {s: e.epochs for s, e in entries.items()}, {s: e.weight for s, e in entries.items()}, target)

@@ -54,6 +54,11 @@ class StageDoFn(beam.DoFn):
             result = err.drop
         except Exception as err:  # noqa: BLE001 - one bad document must not kill the run
             result = Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")
+        yield from self.outcome(doc, result)
+
+    def outcome(self, doc: dict, result):
+        """`result` (the kept document) on the main output, or, if it is a Drop, the
+        rejection row of `doc` on the rejected one."""
         if isinstance(result, Drop):
             counter("zhpile.rejected", f"{self.stage}.{result.reason}").inc()
             yield beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, self.stage, result, self.prefix_chars))

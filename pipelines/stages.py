@@ -1,8 +1,11 @@
 """The per-document stages, in the order a document meets them (pipelines/pipeline.py):
 extract -> normalise -> pathological -> language -> Traditional-to-Simplified -> [the
-corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> PII. Each is a
+corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> PII -> [tokenize]. Each is a
 StageDoFn: `apply(doc)` returns the document or a Drop; the logic lives in filters/."""
 from __future__ import annotations
+
+from apache_beam.pvalue import TaggedOutput
+from apache_beam.transforms.window import GlobalWindows
 
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
@@ -16,6 +19,7 @@ from zhpile.filters.normalize import normalize_text, to_simplified
 from zhpile.filters.pii import redact_pii
 from zhpile.filters.safety import blocked_domain
 from zhpile.filters.seo import seo_injection, seo_signals
+from zhpile.filters.tokens import load_tokenizer, token_ids
 
 from .stage import StageDoFn
 
@@ -191,3 +195,54 @@ class RedactPII(StageDoFn):
     def apply(self, doc):
         doc["text"], doc["pii"] = redact_pii(doc["text"])
         return doc
+
+
+class TokenizeText(StageDoFn):
+    """Text -> `input_ids` (EOS appended) with the output's tokenizer, loaded once per
+    worker. Documents are encoded a batch at a time (the Rust tokenizer's encode_batch);
+    the batch is flushed when full and at the bundle's end, so nothing outlives a bundle."""
+
+    stage = "tokenize"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+        self.loaded = None
+        self.batch: list[dict] = []
+
+    def setup(self):
+        self.loaded = load_tokenizer(self.cfg.tokenizer, self.cfg.eos, self.cfg.dtype)
+
+    def start_bundle(self):
+        self.batch = []
+
+    def process(self, doc):
+        self.batch.append(doc)
+        if len(self.batch) >= self.cfg.batch_docs:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        for out in self._flush():  # outside process(), every output names its window
+            if isinstance(out, TaggedOutput):
+                yield TaggedOutput(out.tag, GlobalWindows.windowed_value(out.value))
+            else:
+                yield GlobalWindows.windowed_value(out)
+
+    def _flush(self):
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        try:
+            results = token_ids(self.loaded, [d["text"] for d in batch])
+        except Exception:  # noqa: BLE001 - one bad text must not take its batch with it
+            results = [self._one(d["text"]) for d in batch]
+        for doc, result in zip(batch, results):
+            if not isinstance(result, Drop):
+                doc["input_ids"], result = result, doc
+            yield from self.outcome(doc, result)
+
+    def _one(self, text: str):
+        try:
+            return token_ids(self.loaded, [text])[0]
+        except Exception as err:  # noqa: BLE001
+            return Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")

@@ -37,21 +37,24 @@ class SumPerBundle(PerBundle):
 
 class CountTokens(beam.DoFn):
     """Per kept document: its jieba word count (estimated by the quality stage from one
-    segmentation of its first characters) and, with a tokenizer configured, its tokens."""
+    segmentation of its first characters) and, with a tokenizer configured, its tokens: the
+    ids written (EOS included) under output.tokenize, else report.tokenizer's count."""
 
-    def __init__(self, cfg):
-        self.cfg = cfg
+    def __init__(self, cfg, ids_given: bool = False):
+        self.cfg, self.ids_given = cfg, ids_given  # ids_given: the Tokenize stage's input_ids are counted
         self.tokenizer = None
 
     def setup(self):
-        if self.cfg.tokenizer:
+        if self.cfg.tokenizer and not self.ids_given:
             from tokenizers import Tokenizer
 
             self.tokenizer = Tokenizer.from_file(self.cfg.tokenizer)
 
     def process(self, doc):
         yield ("words", doc["source"]), [1, (doc.get("quality") or {}).get("est_words") or 0, 0, 0]
-        if self.tokenizer is not None:
+        if self.ids_given:
+            yield ("tokens", doc["source"]), [len(doc["input_ids"]), 0, 0, 0]
+        elif self.tokenizer is not None:
             yield ("tokens", doc["source"]), [len(self.tokenizer.encode(doc["text"], add_special_tokens=False).ids), 0, 0, 0]
 
 

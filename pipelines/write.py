@@ -1,14 +1,18 @@
-"""Parquet sinks: clean/<source>/, rejected/, and the shuffled mixture shards."""
+"""Parquet sinks: clean/<source>/, rejected/, and the shuffled mixture shards (text, and
+token ids as Parquet and as Megatron's .bin/.idx)."""
 from __future__ import annotations
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.ids import unit_hash
 from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
-from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, project
+from zhpile.filters.tokens import load_tokenizer
+from zhpile.schemas.megatron import index_bytes
+from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
 
 
 def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
@@ -113,24 +117,49 @@ def _write_table(path: str, table: pa.Table, row_group_rows: int) -> None:
     FileSystems.rename([tmp], [path])
 
 
+def _write_megatron(prefix: str, rows: list[dict], dtype: str) -> None:
+    """prefix.bin and prefix.idx (schemas/megatron.py), the .idx last: its presence means the
+    pair is whole."""
+    with FileSystems.create(f"{prefix}.bin.inprogress") as f:
+        for row in rows:
+            f.write(np.asarray(row["input_ids"], dtype=dtype).tobytes())
+    FileSystems.rename([f"{prefix}.bin.inprogress"], [f"{prefix}.bin"])
+    with FileSystems.create(f"{prefix}.idx.inprogress") as f:
+        f.write(index_bytes([len(row["input_ids"]) for row in rows], dtype))
+    FileSystems.rename([f"{prefix}.idx.inprogress"], [f"{prefix}.idx"])
+
+
 class _WriteShard(beam.DoFn):
-    def __init__(self, output: str, n_shards: int, row_group_rows: int):
-        self.output, self.n_shards, self.row_group_rows = output, n_shards, row_group_rows
+    def __init__(self, output: str, n_shards: int, row_group_rows: int, tokenize=None):
+        self.output, self.n_shards, self.row_group_rows, self.tokenize = output, n_shards, row_group_rows, tokenize
+        self.dtype = None
+
+    def setup(self):
+        if self.tokenize:  # the width the config's check chose (filters/tokens.py)
+            self.dtype = load_tokenizer(self.tokenize.tokenizer, self.tokenize.eos, self.tokenize.dtype).dtype
 
     def process(self, element):
         shard, grouped = element
-        rows = sorted(grouped["rows"], key=lambda kr: kr[0])
-        table = pa.Table.from_pylist([r for _k, r in rows], schema=MIXTURE_SCHEMA)
-        path = f"{self.output}/mixture/part-{shard:05d}-of-{self.n_shards:05d}.parquet"
-        _write_table(path, table, self.row_group_rows)
-        for _k, row in rows:
-            yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"])
+        rows = [r for _k, r in sorted(grouped["rows"], key=lambda kr: kr[0])]
+        name = f"part-{shard:05d}-of-{self.n_shards:05d}"
+        _write_table(f"{self.output}/mixture/{name}.parquet", pa.Table.from_pylist(rows, schema=MIXTURE_SCHEMA),
+                     self.row_group_rows)
+        formats = self.tokenize.formats if self.tokenize else ()
+        if "parquet" in formats:
+            _write_table(f"{self.output}/mixture/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
+                         self.row_group_rows)
+        if "megatron" in formats:
+            _write_megatron(f"{self.output}/mixture/megatron/{name}", rows, self.dtype)
+        for row in rows:
+            ids = row.get("input_ids")
+            yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]), len(ids) if ids else 0
 
 
 class WriteMixture(beam.PTransform):
     """Every clean document `epochs` times (fractions kept deterministically), spread over
-    N shards and shuffled inside each with the config's seed. Emits (source, text bytes,
-    characters) for every row written, for the report."""
+    N shards and shuffled inside each with the config's seed; with output.tokenize, each
+    shard's token ids too, in the same order. Emits (source, text bytes, characters, tokens)
+    for every row written, for the report."""
 
     def __init__(self, output: str, config, epochs: dict[str, float], n_shards: int):
         super().__init__()
@@ -142,11 +171,12 @@ class WriteMixture(beam.PTransform):
 
         def copies(doc):
             for epoch in epoch_copies(doc["id"], epochs[doc["source"]], seed):
-                row = {"id": doc["id"], "source": doc["source"], "epoch": epoch, "url": doc.get("url"), "text": doc["text"]}
+                row = {"id": doc["id"], "source": doc["source"], "epoch": epoch, "url": doc.get("url"), "text": doc["text"],
+                       "input_ids": doc.get("input_ids")}
                 yield shard_of(doc["id"], epoch, n, seed), (shuffle_key(doc["id"], epoch, seed), row)
 
         rows = docs | "Copies" >> beam.FlatMap(copies)
         shards = docs.pipeline | "ShardIndexes" >> beam.Create([(i, None) for i in range(n)])
         return ({"rows": rows, "shard": shards}
                 | "GroupByShard" >> beam.CoGroupByKey()
-                | "WriteShard" >> beam.ParDo(_WriteShard(self.output, n, cfg.output.row_group_rows)))
+                | "WriteShard" >> beam.ParDo(_WriteShard(self.output, n, cfg.output.row_group_rows, cfg.output.tokenize)))

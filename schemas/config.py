@@ -355,6 +355,28 @@ class DecontamConfig(_Strict):
     join_shards: int = Field(default=64, ge=1)
 
 
+class TokenizeConfig(_Strict):
+    """The mixture as token ids too (README, "Token ids for trainers")."""
+
+    # A local Hugging Face tokenizer.json (relative to the config); nothing is downloaded.
+    tokenizer: str
+    formats: list[Literal["megatron", "parquet"]] = Field(default=["megatron", "parquet"], min_length=1)
+    # true: the tokenizer's EOS (tokenizer_config.json's eos_token, else a known name) ends
+    # every document; a string: that token; false: no EOS.
+    eos: bool | str = True
+    # Width of the ids in Megatron's .bin; auto is Megatron's own rule (uint16 below 65,500).
+    dtype: Literal["auto", "uint16", "int32"] = "auto"
+    # Documents per encode_batch call of the Rust tokenizer.
+    batch_docs: int = Field(default=256, gt=0)
+
+    @field_validator("formats")
+    @classmethod
+    def _no_repeats(cls, formats):
+        if len(set(formats)) != len(formats):
+            raise ValueError("a format is listed twice")
+        return formats
+
+
 class OutputConfig(_Strict):
     mixture_shards: int = Field(default=4, gt=0)
     # If set, the number of shards follows from the mixture size instead (about this many
@@ -365,6 +387,7 @@ class OutputConfig(_Strict):
     # Files in each clean/<source>/; 0: one per 256 MB of the source's input (1 to 1,024).
     clean_shards: int = Field(default=0, ge=0)
     text_prefix_chars: int = Field(default=300, ge=0)
+    tokenize: TokenizeConfig | None = None
 
 
 class ReportConfig(_Strict):
@@ -418,6 +441,11 @@ class Config(_Strict):
             if len(weights) < len(names) and total >= 1:
                 raise ValueError(f"mixture: weights sum to {total:g}, leaving no room for the sources given in epochs")
         return self
+
+    def token_counter(self) -> str | None:
+        """The tokenizer the report's tokens are counted with: output.tokenize's (its ids,
+        EOS included, exactly as written), else report.tokenizer's."""
+        return self.output.tokenize.tokenizer if self.output.tokenize else self.report.tokenizer
 
     def mixture_entry(self, source: str) -> MixtureEntry:
         return self.mixture.get(source) or MixtureEntry()

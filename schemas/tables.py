@@ -51,6 +51,8 @@ CLEAN_SCHEMA = pa.schema(
         ("pii", PII_TYPE),
         # Test items a kept document quotes a part of (decontaminate:), with the matched span.
         ("contamination", CONTAMINATION_TYPE),
+        # With output.tokenize: the text's token ids, EOS last (null otherwise).
+        ("input_ids", pa.list_(pa.uint32())),
     ]
 )
 
@@ -79,6 +81,17 @@ MIXTURE_SCHEMA = pa.schema(
         ("epoch", pa.int32()),
         ("url", pa.string()),
         ("text", pa.string()),
+    ]
+)
+
+# mixture/tokens/*.parquet (output.tokenize): the rows of the text shard of the same name,
+# in its order, as token ids (EOS last), which `datasets` and trainers load as they are.
+TOKENS_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("epoch", pa.int32()),
+        ("input_ids", pa.list_(pa.uint32())),
     ]
 )
 

@@ -1,0 +1,50 @@
+"""Megatron-LM's indexed dataset (`.bin` + `.idx`), as megatron-core's
+megatron/core/datasets/indexed_dataset.py lays it out, one document per sequence (what
+its tools/preprocess_data.py writes for GPT pretraining).
+
+.bin: every document's token ids, back to back, in the index's dtype.
+.idx: b"MMIDIDX\\x00\\x00", version <Q 1, dtype code <B, sequence count <Q, document count <Q
+(sequences + 1), then sequence lengths (int32), sequence byte offsets in .bin (int64) and
+document indices (int64: 0, then the sequence count after each document)."""
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+INDEX_HEADER = b"MMIDIDX\x00\x00"
+VERSION = 1
+# megatron-core's DType codes.
+DTYPE_CODES = {"uint8": 1, "int8": 2, "int16": 3, "int32": 4, "int64": 5, "float64": 6, "float32": 7, "uint16": 8}
+
+
+def index_bytes(lengths: list[int], dtype: str) -> bytes:
+    """The .idx file of documents of these token counts."""
+    n = len(lengths)
+    lens = np.asarray(lengths, dtype=np.int32)
+    pointers = np.zeros(n, dtype=np.int64)
+    if n:
+        np.cumsum(lens[:-1].astype(np.int64) * np.dtype(dtype).itemsize, out=pointers[1:])
+    documents = np.arange(n + 1, dtype=np.int64)
+    head = INDEX_HEADER + struct.pack("<Q", VERSION) + struct.pack("<B", DTYPE_CODES[dtype])
+    head += struct.pack("<Q", n) + struct.pack("<Q", n + 1)
+    return head + lens.tobytes() + pointers.tobytes() + documents.tobytes()
+
+
+def read_index(data: bytes) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """(dtype, sequence lengths, byte offsets, document indices) of an .idx file."""
+    if data[:9] != INDEX_HEADER:
+        raise ValueError("not a Megatron index: bad header")
+    version, = struct.unpack_from("<Q", data, 9)
+    if version != VERSION:
+        raise ValueError(f"Megatron index version {version}, expected {VERSION}")
+    code, = struct.unpack_from("<B", data, 17)
+    dtype = {v: k for k, v in DTYPE_CODES.items()}[code]
+    n_seq, n_doc = struct.unpack_from("<QQ", data, 18)
+    offset = 34
+    lengths = np.frombuffer(data, dtype=np.int32, count=n_seq, offset=offset)
+    offset += lengths.nbytes
+    pointers = np.frombuffer(data, dtype=np.int64, count=n_seq, offset=offset)
+    offset += pointers.nbytes
+    documents = np.frombuffer(data, dtype=np.int64, count=n_doc, offset=offset)
+    return dtype, lengths, pointers, documents
