@@ -2,8 +2,8 @@
 
 What an engine may change is only the order of rows inside the clean and rejected
 files and how they are split into files; so those are compared as sets of rows. The
-mixture shards are compared shard by shard, row by row (their order is part of the
-contract), and the report as a whole, without what depends on the run and not the
+mixture shards (text, token-id Parquet, and Megatron's files byte for byte) are compared
+shard by shard, row by row (their order is part of the contract), and the report as a whole, without what depends on the run and not the
 data (the output path, times).
 """
 from __future__ import annotations
@@ -18,9 +18,23 @@ from apache_beam.io.filesystems import FileSystems
 RUN_FIELDS = ("files",)  # input paths: the same files may sit elsewhere
 
 
-def _files(root: str, sub: str) -> list[str]:
-    found = FileSystems.match([f"{root}/{sub}/**.parquet"])[0].metadata_list
+def _files(root: str, sub: str, pattern: str = "**.parquet") -> list[str]:
+    found = FileSystems.match([f"{root}/{sub}/{pattern}"])[0].metadata_list if FileSystems.exists(f"{root}/{sub}") else []
     return sorted(m.path for m in found)
+
+
+def _bytes(path: str) -> bytes:
+    with FileSystems.open(path) as f:
+        return f.read()
+
+
+def _shard_diffs(a: str, b: str, sub: str, pattern: str, same) -> list[str]:
+    """Shard by shard: the same file names, and `same(path_a, path_b)` for each."""
+    shards_a, shards_b = _files(a, sub, pattern), _files(b, sub, pattern)
+    names = [os.path.basename(p) for p in shards_a]
+    if names != [os.path.basename(p) for p in shards_b]:
+        return [f"{sub}: shards {names} against {[os.path.basename(p) for p in shards_b]}"]
+    return [f"{sub}/{name}: different rows or order" for name, pa, pb in zip(names, shards_a, shards_b) if not same(pa, pb)]
 
 
 def _rows(paths: list[str]) -> list[str]:
@@ -70,12 +84,8 @@ def compare_outputs(a: str, b: str) -> list[str]:
     for source in sources:
         diffs += _row_sets(f"clean/{source}", _rows(_files(a, f"clean/{source}")), _rows(_files(b, f"clean/{source}")))
     diffs += _row_sets("rejected", _rows(_files(a, "rejected")), _rows(_files(b, "rejected")))
-    shards_a, shards_b = _files(a, "mixture"), _files(b, "mixture")
-    names = [os.path.basename(p) for p in shards_a]
-    if names != [os.path.basename(p) for p in shards_b]:
-        diffs.append(f"mixture: shards {names} against {[os.path.basename(p) for p in shards_b]}")
-    else:
-        for name, pa, pb in zip(names, shards_a, shards_b):
-            if _rows([pa]) != _rows([pb]):
-                diffs.append(f"mixture/{name}: different rows or order")
+    same_rows = lambda pa, pb: _rows([pa]) == _rows([pb])  # noqa: E731
+    diffs += _shard_diffs(a, b, "mixture", "*.parquet", same_rows)
+    diffs += _shard_diffs(a, b, "tokens", "*.parquet", same_rows)
+    diffs += _shard_diffs(a, b, "megatron", "*.*", lambda pa, pb: _bytes(pa) == _bytes(pb))
     return diffs + _report_diffs(_report(a), _report(b))

@@ -6,7 +6,7 @@ exact, near and line dedup -> quality rules -> [classifier] -> PII -> [decontami
 and the statistics of every step (report/stats_clean.json).
 
 mix: clean/ -> copies by epochs -> shuffled shards in mixture/ (text, and with output.tokenize
-token ids: mixture/tokens/, mixture/megatron/) (report/stats_mixture.json).
+token ids of the same rows: tokens/, megatron/) (report/stats_mixture.json).
 The driver (run.py) plans the epochs from the clean statistics in between."""
 from __future__ import annotations
 

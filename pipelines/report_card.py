@@ -55,7 +55,7 @@ def render_card(report: dict, config, version: str) -> str:
     tokenize = config.output.tokenize
     if tokenize and "parquet" in tokenize.formats:
         mix_tokens = sum(row["effective_tokens"] or 0 for row in report["mixture_table"])
-        entries.append(_config_entry("tokens", "mixture/tokens/*.parquet", TOKENS_SCHEMA, mix_rows, 4 * mix_tokens))
+        entries.append(_config_entry("tokens", "tokens/*.parquet", TOKENS_SCHEMA, mix_rows, 4 * mix_tokens))
     for name, source in report["sources"].items():
         if source["clean"]["docs"]:
             entries.append(_config_entry(f"clean_{name}", f"clean/{name}/*.parquet", CLEAN_SCHEMA,

@@ -146,10 +146,10 @@ class _WriteShard(beam.DoFn):
                      self.row_group_rows)
         formats = self.tokenize.formats if self.tokenize else ()
         if "parquet" in formats:
-            _write_table(f"{self.output}/mixture/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
+            _write_table(f"{self.output}/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
                          self.row_group_rows)
         if "megatron" in formats:
-            _write_megatron(f"{self.output}/mixture/megatron/{name}", rows, self.dtype)
+            _write_megatron(f"{self.output}/megatron/{name}", rows, self.dtype)
         for row in rows:
             ids = row.get("input_ids")
             yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]), len(ids) if ids else 0

@@ -84,7 +84,7 @@ MIXTURE_SCHEMA = pa.schema(
     ]
 )
 
-# mixture/tokens/*.parquet (output.tokenize): the rows of the text shard of the same name,
+# tokens/*.parquet (output.tokenize): the rows of the text shard of the same name,
 # in its order, as token ids (EOS last), which `datasets` and trainers load as they are.
 TOKENS_SCHEMA = pa.schema(
     [

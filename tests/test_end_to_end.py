@@ -199,23 +199,6 @@ def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
     assert re.search(r"with config `[0-9a-f]{16}`", body)
 
 
-@pytest.fixture(scope="module")
-def datasets_python(tmp_path_factory):
-    """A venv of its own with Hugging Face `datasets` (it pins pandas and dill versions that
-    zhpile's Beam does not take, so it is not a test dependency of zhpile's environment)."""
-    import subprocess
-    import venv
-
-    env = tmp_path_factory.mktemp("datasets") / "env"
-    venv.create(env, with_pip=True)
-    python = str(env / "bin" / "python")
-    try:
-        subprocess.run([python, "-m", "pip", "install", "-q", "datasets"], check=True, capture_output=True, timeout=900)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as err:
-        pytest.skip(f"could not install datasets from the package registry: {err}")
-    return python
-
-
 def test_hugging_face_datasets_loads_the_output(sample_run, datasets_python):
     import subprocess
 
