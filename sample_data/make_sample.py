@@ -155,6 +155,21 @@ def wiki_lines() -> list[str]:
     return lines
 
 
+def write_tokenizer(path: str) -> None:
+    """A GPT-2-style byte-level BPE (1,000 ids, EOS <|endoftext|>) trained on the Chinese
+    articles above, for the sample's token ids: small, shipped, and exact on any text
+    (training is deterministic, so this file is reproducible)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=1000, special_tokens=["<|endoftext|>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator([p for _t, pars in ZH.values() for p in pars], trainer)
+    tok.save(path)
+
+
 def main(out_dir: str = HERE) -> None:
     os.makedirs(os.path.join(out_dir, "cc"), exist_ok=True)
     os.makedirs(os.path.join(out_dir, "wiki"), exist_ok=True)
@@ -162,6 +177,7 @@ def main(out_dir: str = HERE) -> None:
     write_warc(os.path.join(out_dir, "cc", "crawl-00001.warc.gz"), crawl_pages_1())
     with open(os.path.join(out_dir, "wiki", "wiki-00000.jsonl"), "w", encoding="utf-8") as f:
         f.write("\n".join(wiki_lines()) + "\n")
+    write_tokenizer(os.path.join(out_dir, "tokenizer.json"))
     with open(os.path.join(out_dir, "expected.json"), "w", encoding="utf-8") as f:
         json.dump(EXPECTED, f, ensure_ascii=False, indent=1, sort_keys=True)
         f.write("\n")

@@ -187,7 +187,7 @@ def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
     _, header, body = card.split("---\n", 2)
     meta = yaml.safe_load(header)
     infos = {i["config_name"]: i for i in meta["dataset_info"]}
-    assert [c["config_name"] for c in meta["configs"]] == ["mixture", "clean_cc", "clean_wiki", "rejected"]
+    assert [c["config_name"] for c in meta["configs"]] == ["mixture", "tokens", "clean_cc", "clean_wiki", "rejected"]
     for entry in meta["configs"]:
         (files,) = entry["data_files"]
         paths = glob.glob(os.path.join(sample_run.root, files["path"]))
