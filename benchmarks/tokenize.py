@@ -1,7 +1,7 @@
 """Cost of output.tokenize per document: the Tokenize stage's encoding (filters/tokens.py)
 and the writing of one mixture shard's token files (pipelines/write.py), on real Chinese text.
 
-    python benchmarks/tokenize.py [--tokenizer PATH ...] [--clue ../shared/realdata/07_*.txt]
+    python benchmarks/tokenize.py [--tokenizer PATH[::EOS] ...] [--clue ../shared/realdata/07_*.txt]
 
 Each tokenizer is timed on the same documents (CLUECorpusSmall lines, 200+ characters):
 encode() one at a time, encode_batch() of 256 on one thread (TOKENIZERS_PARALLELISM=false,
@@ -27,7 +27,8 @@ from zhpile.pipelines.write import _write_megatron, _write_table
 from zhpile.schemas.tables import TOKENS_SCHEMA
 import pyarrow as pa
 texts = json.load(open(sys.argv[2], encoding="utf-8"))
-loaded = load_tokenizer(sys.argv[1])
+path, _, eos = sys.argv[1].partition("::")
+loaded = load_tokenizer(path, eos or True)
 mode = sys.argv[3]
 start = time.perf_counter()
 if mode == "single":
@@ -73,10 +74,13 @@ def main() -> None:
                               ("encode_batch 256, 1 thread", {"TOKENIZERS_PARALLELISM": "false"}),
                               ("encode_batch 256, Rust threads", {"TOKENIZERS_PARALLELISM": "true"})):
                 out = subprocess.run([sys.executable, "-c", CHILD, path, data, "single" if "one" in mode else "batch", tmp],
-                                     env={**os.environ, **env}, capture_output=True, text=True, check=True)
+                                     env={**os.environ, **env}, capture_output=True, text=True)
+                if out.returncode:
+                    sys.exit(f"{path}: {out.stderr.strip().splitlines()[-1]}")
                 r = json.loads(out.stdout.strip().splitlines()[-1])
                 n = len(texts)
-                print(f"| {os.path.basename(os.path.dirname(path)) + '/' + os.path.basename(path)} | {r['vocab']:,} | {r['dtype']} "
+                name = path.partition("::")[0]
+                print(f"| {os.path.basename(os.path.dirname(name)) + '/' + os.path.basename(name)} | {r['vocab']:,} | {r['dtype']} "
                       f"| {mode} | {n / r['encode']:,.0f} | {1e6 * r['encode'] / n:,.0f} | {r['tokens'] / n:,.0f} "
                       f"| {chars / r['tokens']:.2f} | {1e6 * r['write'] / n:,.1f} |")
 

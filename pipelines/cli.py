@@ -120,7 +120,7 @@ def cmd_compare(args, _beam_args) -> int:
     from .compare import compare_outputs
 
     diffs = compare_outputs(args.first.rstrip("/"), args.second.rstrip("/"))
-    print("\n".join(diffs) if diffs else "zhpile compare: identical (clean and rejected rows, mixture shards, report)")
+    print("\n".join(diffs) if diffs else "zhpile compare: identical (clean and rejected rows, mixture shards and their token ids, report)")
     return 1 if diffs else 0
 
 
