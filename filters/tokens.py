@@ -3,7 +3,6 @@ every document, and the integer width the ids need. Nothing is ever downloaded."
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 
 from .base import Drop
@@ -32,14 +31,15 @@ class LoadedTokenizer:
     dtype: str  # "uint16" | "int32": the Megatron .bin width
 
 
-def _configured_eos(path: str) -> str | None:
+def read_local(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _configured_eos(path: str, read) -> str | None:
     """The eos_token of a tokenizer_config.json beside the tokenizer, as Hugging Face saves it."""
-    side = os.path.join(os.path.dirname(path), "tokenizer_config.json")
-    if not os.path.exists(side):
-        return None
     try:
-        with open(side, encoding="utf-8") as f:
-            eos = json.load(f).get("eos_token")
+        eos = json.loads(read(path.rsplit("/", 1)[0] + "/tokenizer_config.json")).get("eos_token")
     except (OSError, ValueError, AttributeError):
         return None
     if isinstance(eos, dict):
@@ -47,17 +47,20 @@ def _configured_eos(path: str) -> str | None:
     return eos if isinstance(eos, str) and eos else None
 
 
-def load_tokenizer(path: str, eos: bool | str = True, dtype: str = "auto") -> LoadedTokenizer:
+def load_tokenizer(path: str, eos: bool | str = True, dtype: str = "auto", read=read_local) -> LoadedTokenizer:
     """The tokenizer at `path`, its EOS id (None when `eos` is false) and the dtype of its
-    ids; raises TokenizerError with the reason when any of them cannot be had."""
+    ids; raises TokenizerError with the reason when any of them cannot be had. `read(path)
+    -> bytes` opens files (pipelines/ passes Beam's filesystems: gs://, s3://, ...)."""
     try:
         from tokenizers import Tokenizer
     except ImportError:
         raise TokenizerError("needs the `tokenizers` package: pip install tokenizers") from None
-    if not os.path.isfile(path):
-        raise TokenizerError(f"no file {path}")
     try:
-        tok = Tokenizer.from_file(path)
+        data = read(path)
+    except (OSError, ValueError) as err:
+        raise TokenizerError(f"no file {path} ({type(err).__name__})") from None
+    try:
+        tok = Tokenizer.from_str(data.decode("utf-8"))
     except Exception as err:  # noqa: BLE001 - any unreadable file is the same user error
         raise TokenizerError(f"cannot load {path}: {str(err)[:200]}") from None
     vocab = tok.get_vocab_size(with_added_tokens=True)
@@ -67,7 +70,7 @@ def load_tokenizer(path: str, eos: bool | str = True, dtype: str = "auto") -> Lo
         if isinstance(eos, str):
             eos_token = eos
         else:
-            eos_token = _configured_eos(path) or next((c for c in EOS_CANDIDATES if tok.token_to_id(c) is not None), None)
+            eos_token = _configured_eos(path, read) or next((c for c in EOS_CANDIDATES if tok.token_to_id(c) is not None), None)
             if eos_token is None:
                 raise TokenizerError(f"{path} has no EOS token zhpile recognises ({', '.join(EOS_CANDIDATES)}); "
                                      "name it (eos: \"<token>\") or turn it off (eos: false)")

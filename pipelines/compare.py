@@ -14,6 +14,8 @@ import os
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
+from .inputs import read_bytes
+
 # Report fields that name where a run was, not what it found.
 RUN_FIELDS = ("files",)  # input paths: the same files may sit elsewhere
 
@@ -21,11 +23,6 @@ RUN_FIELDS = ("files",)  # input paths: the same files may sit elsewhere
 def _files(root: str, sub: str, pattern: str = "**.parquet") -> list[str]:
     found = FileSystems.match([f"{root}/{sub}/{pattern}"])[0].metadata_list if FileSystems.exists(f"{root}/{sub}") else []
     return sorted(m.path for m in found)
-
-
-def _bytes(path: str) -> bytes:
-    with FileSystems.open(path) as f:
-        return f.read()
 
 
 def _shard_diffs(a: str, b: str, sub: str, pattern: str, same) -> list[str]:
@@ -87,5 +84,5 @@ def compare_outputs(a: str, b: str) -> list[str]:
     same_rows = lambda pa, pb: _rows([pa]) == _rows([pb])  # noqa: E731
     diffs += _shard_diffs(a, b, "mixture", "*.parquet", same_rows)
     diffs += _shard_diffs(a, b, "tokens", "*.parquet", same_rows)
-    diffs += _shard_diffs(a, b, "megatron", "*.*", lambda pa, pb: _bytes(pa) == _bytes(pb))
+    diffs += _shard_diffs(a, b, "megatron", "*.*", lambda pa, pb: read_bytes(pa) == read_bytes(pb))
     return diffs + _report_diffs(_report(a), _report(b))

@@ -9,6 +9,12 @@ from zhpile.filters.tokens import TokenizerError, load_tokenizer
 from zhpile.schemas.config import Config, ConfigError
 
 
+def read_bytes(path: str) -> bytes:
+    """A whole file through Beam's filesystems (local, gs://, s3://), as stored."""
+    with FileSystems.open(path, compression_type="uncompressed") as f:
+        return f.read()
+
+
 def _absolute(pattern: str, base: str) -> str:
     """Local paths are made absolute: an engine's workers do not share this process's cwd."""
     if "://" in pattern:
@@ -68,7 +74,7 @@ def resolve_paths(config: Config, base: str) -> Config:
     if config.output.tokenize:
         tokenize = config.output.tokenize.model_copy(update={"tokenizer": _absolute(config.output.tokenize.tokenizer, base)})
         try:
-            load_tokenizer(tokenize.tokenizer, tokenize.eos, tokenize.dtype)  # fails here, before any work
+            load_tokenizer(tokenize.tokenizer, tokenize.eos, tokenize.dtype, read_bytes)  # fails here, before any work
         except TokenizerError as err:
             raise ConfigError(f"output.tokenize: {err}") from None
         config = config.model_copy(update={"output": config.output.model_copy(update={"tokenize": tokenize})})

@@ -21,6 +21,7 @@ from zhpile.filters.safety import blocked_domain
 from zhpile.filters.seo import seo_injection, seo_signals
 from zhpile.filters.tokens import load_tokenizer, token_ids
 
+from .inputs import read_bytes
 from .stage import StageDoFn
 
 
@@ -211,7 +212,7 @@ class TokenizeText(StageDoFn):
         self.batch: list[dict] = []
 
     def setup(self):
-        self.loaded = load_tokenizer(self.cfg.tokenizer, self.cfg.eos, self.cfg.dtype)
+        self.loaded = load_tokenizer(self.cfg.tokenizer, self.cfg.eos, self.cfg.dtype, read_bytes)
 
     def start_bundle(self):
         self.batch = []

@@ -14,6 +14,8 @@ from zhpile.filters.tokens import load_tokenizer
 from zhpile.schemas.megatron import index_bytes
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
 
+from .inputs import read_bytes
+
 
 def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
     return beam.io.WriteToParquet(prefix, schema=schema, file_name_suffix=".parquet",
@@ -136,7 +138,7 @@ class _WriteShard(beam.DoFn):
 
     def setup(self):
         if self.tokenize:  # the width the config's check chose (filters/tokens.py)
-            self.dtype = load_tokenizer(self.tokenize.tokenizer, self.tokenize.eos, self.tokenize.dtype).dtype
+            self.dtype = load_tokenizer(self.tokenize.tokenizer, self.tokenize.eos, self.tokenize.dtype, read_bytes).dtype
 
     def process(self, element):
         shard, grouped = element
