@@ -74,9 +74,10 @@ def resolve_paths(config: Config, base: str) -> Config:
     if config.output.tokenize:
         tokenize = config.output.tokenize.model_copy(update={"tokenizer": _absolute(config.output.tokenize.tokenizer, base)})
         try:
-            load_tokenizer(tokenize.tokenizer, tokenize.eos, tokenize.dtype, read_bytes)  # fails here, before any work
+            loaded = load_tokenizer(tokenize.tokenizer, tokenize.eos, tokenize.dtype, read_bytes)  # fails here, before any work
         except TokenizerError as err:
             raise ConfigError(f"output.tokenize: {err}") from None
+        tokenize = tokenize.model_copy(update={"dtype": loaded.dtype})  # auto resolved once, for the shard writers
         config = config.model_copy(update={"output": config.output.model_copy(update={"tokenize": tokenize})})
     return config
 

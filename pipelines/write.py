@@ -10,11 +10,8 @@ from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.ids import unit_hash
 from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
-from zhpile.filters.tokens import load_tokenizer
 from zhpile.schemas.megatron import index_bytes
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
-
-from .inputs import read_bytes
 
 
 def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
@@ -133,12 +130,8 @@ def _write_megatron(prefix: str, rows: list[dict], dtype: str) -> None:
 
 class _WriteShard(beam.DoFn):
     def __init__(self, output: str, n_shards: int, row_group_rows: int, tokenize=None):
+        # tokenize.dtype is "uint16" or "int32" here: resolve_paths (inputs.py) settled "auto".
         self.output, self.n_shards, self.row_group_rows, self.tokenize = output, n_shards, row_group_rows, tokenize
-        self.dtype = None
-
-    def setup(self):
-        if self.tokenize:  # the width the config's check chose (filters/tokens.py)
-            self.dtype = load_tokenizer(self.tokenize.tokenizer, self.tokenize.eos, self.tokenize.dtype, read_bytes).dtype
 
     def process(self, element):
         shard, grouped = element
@@ -151,7 +144,7 @@ class _WriteShard(beam.DoFn):
             _write_table(f"{self.output}/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
                          self.row_group_rows)
         if "megatron" in formats:
-            _write_megatron(f"{self.output}/megatron/{name}", rows, self.dtype)
+            _write_megatron(f"{self.output}/megatron/{name}", rows, self.tokenize.dtype)
         for row in rows:
             ids = row.get("input_ids")
             yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]), len(ids) if ids else 0
