@@ -199,17 +199,11 @@ def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
     assert re.search(r"with config `[0-9a-f]{16}`", body)
 
 
-def test_hugging_face_datasets_loads_the_output(sample_run, datasets_python):
-    import subprocess
-
-    code = ("import datasets, json, sys; out = sys.argv[1]; "
-            "a = datasets.load_dataset('parquet', data_files={'train': out + '/mixture/*.parquet'}, split='train'); "
-            "b = datasets.load_dataset(out, split='train'); "
-            "c = datasets.load_dataset(out, 'clean_cc', split='train'); "
-            "print(json.dumps([a.num_rows, b.num_rows, c.num_rows, sorted(c.features['quality'])]))")
-    result = subprocess.run([datasets_python, "-c", code, sample_run.root], capture_output=True, text=True,
-                            env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    mix, via_card, clean_cc, quality_fields = json.loads(result.stdout.strip().splitlines()[-1])
+def test_hugging_face_datasets_loads_the_output(sample_run, in_datasets):
+    mix, via_card, clean_cc, quality_fields = in_datasets(
+        "a = datasets.load_dataset('parquet', data_files={'train': out + '/mixture/*.parquet'}, split='train'); "
+        "b = datasets.load_dataset(out, split='train'); "
+        "c = datasets.load_dataset(out, 'clean_cc', split='train'); "
+        "print(json.dumps([a.num_rows, b.num_rows, c.num_rows, sorted(c.features['quality'])]))", sample_run.root)
     assert mix == via_card == len(sample_run.mixture) and clean_cc == len(sample_run.clean["cc"])
     assert "word_order_gain" in quality_fields

@@ -1,10 +1,8 @@
 """output.tokenize: the mixture as token ids, in token-id Parquet and Megatron-LM's
 indexed dataset, read back by readers that are not zhpile's writer, with exact counts."""
 import glob
-import json
 import os
 import struct
-import subprocess
 
 import numpy as np
 import pyarrow as pa
@@ -143,16 +141,12 @@ def test_same_input_same_token_files(tmp_path, tokenized):
             assert a.read() == b.read()
 
 
-def test_hugging_face_datasets_loads_the_token_ids(tokenized, datasets_python):
+def test_hugging_face_datasets_loads_the_token_ids(tokenized, in_datasets):
     run, _, _ = tokenized
-    code = ("import datasets, json, sys; out = sys.argv[1]; "
-            "a = datasets.load_dataset('parquet', data_files={'train': out + '/tokens/*.parquet'}, split='train'); "
-            "b = datasets.load_dataset(out, 'tokens', split='train'); "
-            "print(json.dumps([a.num_rows, b.num_rows, str(a.features['input_ids']), a[0]['id'], a[0]['input_ids']]))")
-    result = subprocess.run([datasets_python, "-c", code, run.root], capture_output=True, text=True,
-                            env={**os.environ, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    n_plain, n_card, feature, first_id, first_ids = json.loads(result.stdout.strip().splitlines()[-1])
+    n_plain, n_card, feature, first_id, first_ids = in_datasets(
+        "a = datasets.load_dataset('parquet', data_files={'train': out + '/tokens/*.parquet'}, split='train'); "
+        "b = datasets.load_dataset(out, 'tokens', split='train'); "
+        "print(json.dumps([a.num_rows, b.num_rows, str(a.features['input_ids']), a[0]['id'], a[0]['input_ids']]))", run.root)
     assert n_plain == n_card == len(run.mixture)
     assert "uint32" in feature
     first = pq.read_table(_shards(run.root, "tokens", "*.parquet")[0]).to_pylist()[0]
