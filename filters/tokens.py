@@ -15,7 +15,7 @@ EOS_CANDIDATES = ("<|endoftext|>", "</s>", "<eos>", "<|end_of_text|>", "<|eos|>"
 # Megatron's rule (megatron/core/datasets/indexed_dataset.py, DType.optimal_dtype): uint16
 # below 65,500 ids, int32 above.
 UINT16_VOCAB_LIMIT = 65_500
-INT32_VOCAB_LIMIT = 2 ** 31 - 1
+MAX_ID = {"uint16": 2 ** 16 - 1, "int32": 2 ** 31 - 1}
 
 
 class TokenizerError(ValueError):
@@ -26,7 +26,6 @@ class TokenizerError(ValueError):
 class LoadedTokenizer:
     tokenizer: object  # tokenizers.Tokenizer
     eos_id: int | None
-    eos_token: str | None
     vocab_size: int
     dtype: str  # "uint16" | "int32": the Megatron .bin width
 
@@ -64,7 +63,6 @@ def load_tokenizer(path: str, eos: bool | str = True, dtype: str = "auto", read=
     except Exception as err:  # noqa: BLE001 - any unreadable file is the same user error
         raise TokenizerError(f"cannot load {path}: {str(err)[:200]}") from None
     vocab = tok.get_vocab_size(with_added_tokens=True)
-    eos_token = None
     eos_id = None
     if eos:
         if isinstance(eos, str):
@@ -80,10 +78,10 @@ def load_tokenizer(path: str, eos: bool | str = True, dtype: str = "auto", read=
     largest = max(vocab - 1, eos_id or 0)
     if dtype == "auto":
         dtype = "uint16" if vocab < UINT16_VOCAB_LIMIT else "int32"
-    limit = {"uint16": 2 ** 16 - 1, "int32": INT32_VOCAB_LIMIT}[dtype]
+    limit = MAX_ID[dtype]
     if largest > limit:
         raise TokenizerError(f"{path} has {vocab:,} ids, too many for dtype {dtype} (largest id {limit:,}); use dtype: auto")
-    return LoadedTokenizer(tok, eos_id, eos_token, vocab, dtype)
+    return LoadedTokenizer(tok, eos_id, vocab, dtype)
 
 
 def token_ids(loaded: LoadedTokenizer, texts: list[str]) -> list[list[int] | Drop]:

@@ -60,16 +60,10 @@ def resolve_paths(config: Config, base: str) -> Config:
         config = config.model_copy(update={"classifier": config.classifier.model_copy(update={"model": path})})
     if config.report.tokenizer:
         path = _absolute(config.report.tokenizer, base)
-        if not FileSystems.exists(path):
-            raise ConfigError(f"report.tokenizer: no file {path}")
         try:
-            from tokenizers import Tokenizer
-
-            Tokenizer.from_file(path)
-        except ImportError:
-            raise ConfigError("report.tokenizer needs the `tokenizers` package: pip install tokenizers") from None
-        except Exception as err:  # noqa: BLE001
-            raise ConfigError(f"report.tokenizer: cannot load {path}: {err}") from None
+            load_tokenizer(path, eos=False, read=read_bytes)
+        except TokenizerError as err:
+            raise ConfigError(f"report.tokenizer: {err}") from None
         config = config.model_copy(update={"report": config.report.model_copy(update={"tokenizer": path})})
     if config.output.tokenize:
         tokenize = config.output.tokenize.model_copy(update={"tokenizer": _absolute(config.output.tokenize.tokenizer, base)})

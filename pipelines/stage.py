@@ -53,8 +53,12 @@ class StageDoFn(beam.DoFn):
         except DropError as err:
             result = err.drop
         except Exception as err:  # noqa: BLE001 - one bad document must not kill the run
-            result = Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")
+            result = self.error(err)
         yield from self.outcome(doc, result)
+
+    def error(self, err: Exception) -> Drop:
+        """An unexpected exception on one document, as its rejection."""
+        return Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")
 
     def outcome(self, doc: dict, result):
         """`result` (the kept document) on the main output, or, if it is a Drop, the

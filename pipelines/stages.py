@@ -246,4 +246,4 @@ class TokenizeText(StageDoFn):
         try:
             return token_ids(self.loaded, [text])[0]
         except Exception as err:  # noqa: BLE001
-            return Drop("error", f"{self.stage}: {type(err).__name__}: {str(err)[:200]}")
+            return self.error(err)

@@ -7,7 +7,10 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from zhpile.filters.tokens import load_tokenizer
+
 from .buckets import PerBundle
+from .inputs import read_bytes
 
 
 def sum_lists(values):
@@ -46,9 +49,7 @@ class CountTokens(beam.DoFn):
 
     def setup(self):
         if self.cfg.tokenizer and not self.ids_given:
-            from tokenizers import Tokenizer
-
-            self.tokenizer = Tokenizer.from_file(self.cfg.tokenizer)
+            self.tokenizer = load_tokenizer(self.cfg.tokenizer, eos=False, read=read_bytes).tokenizer
 
     def process(self, doc):
         yield ("words", doc["source"]), [1, (doc.get("quality") or {}).get("est_words") or 0, 0, 0]

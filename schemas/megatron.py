@@ -30,21 +30,3 @@ def index_bytes(lengths: list[int], dtype: str) -> bytes:
     head += struct.pack("<Q", n) + struct.pack("<Q", n + 1)
     return head + lens.tobytes() + pointers.tobytes() + documents.tobytes()
 
-
-def read_index(data: bytes) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
-    """(dtype, sequence lengths, byte offsets, document indices) of an .idx file."""
-    if data[:9] != INDEX_HEADER:
-        raise ValueError("not a Megatron index: bad header")
-    version, = struct.unpack_from("<Q", data, 9)
-    if version != VERSION:
-        raise ValueError(f"Megatron index version {version}, expected {VERSION}")
-    code, = struct.unpack_from("<B", data, 17)
-    dtype = {v: k for k, v in DTYPE_CODES.items()}[code]
-    n_seq, n_doc = struct.unpack_from("<QQ", data, 18)
-    offset = 34
-    lengths = np.frombuffer(data, dtype=np.int32, count=n_seq, offset=offset)
-    offset += lengths.nbytes
-    pointers = np.frombuffer(data, dtype=np.int64, count=n_seq, offset=offset)
-    offset += pointers.nbytes
-    documents = np.frombuffer(data, dtype=np.int64, count=n_doc, offset=offset)
-    return dtype, lengths, pointers, documents
