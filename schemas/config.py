@@ -358,7 +358,8 @@ class DecontamConfig(_Strict):
 class TokenizeConfig(_Strict):
     """The mixture as token ids too (README, "Token ids for trainers")."""
 
-    # A local Hugging Face tokenizer.json (relative to the config); nothing is downloaded.
+    # A Hugging Face tokenizer.json, local (relative to the config) or on any Beam filesystem;
+    # nothing is downloaded.
     tokenizer: str
     formats: list[Literal["megatron", "parquet"]] = Field(default=["megatron", "parquet"], min_length=1)
     # true: the tokenizer's EOS (tokenizer_config.json's eos_token, else a known name) ends
