@@ -212,7 +212,7 @@ _CODE_LINE = re.compile(
     r"var |let |const |function\b|public |private |package |select |docker |sudo |pip |npm |git |cd |echo )")
 
 
-def _code_chars(lines: list[str]) -> int:
+def code_chars(lines: list[str]) -> int:
     """Visible characters in code-like lines (see _CODE_LINE)."""
     return sum(len("".join(line.split())) for line in lines if not _HAN_CHAR.search(line) and _CODE_LINE.search(line))
 
@@ -264,7 +264,7 @@ def signals(text: str, pathological: dict | None = None) -> dict:
     dup_line, _ = _duplicates(lines)
     dup_para, _ = _duplicates(paragraphs)
     s = dict(pathological) if pathological is not None else pathological_signals(text)
-    code = _code_chars(lines)
+    code = code_chars(lines)
     s.update({
         "n_lines": len(lines),
         "mean_line_chars": round(sum(map(len, lines)) / len(lines), 1) if lines else 0.0,

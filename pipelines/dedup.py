@@ -14,7 +14,7 @@ import apache_beam as beam
 import numpy as np
 
 from zhpile.filters.base import Drop
-from zhpile.filters.components import large_star, small_star
+from zhpile.filters.connected_components import large_star, small_star
 from zhpile.filters.dedup import exact_key
 from zhpile.filters.lines import line_keys, remove_lines
 from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params

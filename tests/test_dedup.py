@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from zhpile.filters.components import large_star, small_star
+from zhpile.filters.connected_components import large_star, small_star
 from zhpile.filters.ids import doc_id
 from zhpile.filters import minhash
 from zhpile.filters.minhash import MinHasher, estimated_jaccard
