@@ -19,10 +19,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
 from zhpile.filters.component import COMPONENTS, assign_component, shipped_model  # noqa: E402
 
-from labelled_pages import labelled_pages  # noqa: E402
+from labelled_pages import labelled_crawl, labelled_pages  # noqa: E402
 
 
-def table(pages: list[dict], half: str) -> None:
+def table(pages: list[dict], half: str, name: str) -> None:
     rows = [p for p in pages if p["split"] == half]
     confusion = collections.Counter()
     tiers = collections.Counter()
@@ -35,7 +35,7 @@ def table(pages: list[dict], half: str) -> None:
         if got != p["component"]:
             misses.append((p["component"], got, reason, p["url"] or p["key"], (p["title"] or "")[:30]))
     right = sum(n for (a, b), n in confusion.items() if a == b)
-    print(f"\n## {half}: {right}/{len(rows)} right ({right / len(rows):.1%})\n")
+    print(f"\n## {name}, {half}: {right}/{len(rows)} right ({right / len(rows):.1%})\n")
     used = [c for c in COMPONENTS if any(c in k for k in confusion)]
     print("| label \\ assigned | " + " | ".join(used) + " | recall |")
     print("|---|" + "---:|" * (len(used) + 1))
@@ -45,7 +45,11 @@ def table(pages: list[dict], half: str) -> None:
             print(f"| {a} | " + " | ".join(str(confusion[(a, b)] or ".") for b in used) + f" | {confusion[(a, a)] / n:.0%} |")
     print("| precision | " + " | ".join(
         f"{confusion[(b, b)] / s:.0%}" if (s := sum(confusion[(a, b)] for a in used)) else "-" for b in used) + " | |")
-    print("\ntier: " + ", ".join(f"{t} {tiers[(t, True)]}/{tiers[(t, True)] + tiers[(t, False)]}" for t in ("url", "structure", "model")))
+    print("\ntier (right/decided): " + ", ".join(f"{t} {tiers[(t, True)]}/{tiers[(t, True)] + tiers[(t, False)]}"
+                                                  for t in ("url", "structure", "model")))
+    shares = collections.Counter(b for (_a, b), n in confusion.items() for _ in range(n))
+    truth = collections.Counter(a for (a, _b), n in confusion.items() for _ in range(n))
+    print("shares, assigned (labelled): " + ", ".join(f"{c} {shares[c] / len(rows):.0%} ({truth[c] / len(rows):.0%})" for c in used))
     for m in misses:
         print("  miss:", *m)
 
@@ -69,7 +73,10 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     pages = labelled_pages(args.realdata)
     for half in ("dev", "heldout"):
-        table(pages, half)
+        table(pages, half, "extraction sets 05/06/09")
+    crawl = labelled_crawl(args.realdata)
+    for half in ("dev", "heldout"):
+        table(crawl, half, "Common Crawl sample 03")
     print()
     cost(pages)
     return 0

@@ -32,9 +32,13 @@ def _stages(config_json: str) -> list:
     setup()): a notebook calling explain() in a loop pays for it once."""
     from .pipeline import extract_stage, stages_after_dedup, stages_before_dedup
 
+    from .stages import AssignComponent
+
     cfg = Config.model_validate_json(config_json)
     stages = [stage for _label, stage in [extract_stage(cfg), *stages_before_dedup(cfg), *stages_after_dedup(cfg)]]
     for stage in stages:
+        if isinstance(stage, AssignComponent):
+            stage.fixed = {}  # explain answers for a crawl page: its component is classified
         stage.setup()
     return stages
 
@@ -48,7 +52,9 @@ def explain(text_or_html: str | bytes, config=None, title: str | None = None, ur
     document's, as a source would give them (an HTML page's own <title> is read from it).
 
     Returns {"decision": "keep" | "drop", "stage", "reason", "detail", "threshold",
-    "signals", "lang", "lang_score", "text"}: `threshold` names the setting that decided
+    "signals", "lang", "lang_score", "component", "component_reason", "text"}: `component`
+    is the Pile-style component a crawl page gets (a dropped one: would have got), and
+    `component_reason` what decided it; `threshold` names the setting that decided
     and its value; `signals` holds every quality signal measured before the decision;
     `text` is the text as the stage that decided saw it (the clean text when kept).
     """
@@ -74,7 +80,11 @@ def explain(text_or_html: str | bytes, config=None, title: str | None = None, ur
             break
         doc = outcome
     result.update(signals=doc.get("quality", {}), lang=doc.get("lang"), lang_score=doc.get("lang_score"),
-                  text=doc.get("text"))
+                  component=doc.get("component"), component_reason=doc.get("component_reason"), text=doc.get("text"))
+    if result["component"] is None and doc.get("text"):  # dropped: the component it would have had
+        from zhpile.filters.component import assign_component
+
+        result["component"], result["component_reason"] = assign_component(doc.get("url"), doc.get("title"), doc["text"])
     return result
 
 

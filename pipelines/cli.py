@@ -1,4 +1,4 @@
-"""`zhpile` command line: run, report, inspect, train-quality."""
+"""`zhpile` command line: run, report, inspect, explain, train-quality, compare, engine."""
 from __future__ import annotations
 
 import argparse
@@ -57,6 +57,28 @@ def cmd_inspect(args, _beam_args) -> int:
         raise ConfigError("give --reason REASON or --id ID")
     print(reason_examples(args.dir.rstrip("/"), args.reason, args.n, args.source) if args.reason
           else find_document(args.dir.rstrip("/"), args.id))
+    return 0
+
+
+def cmd_explain(args, _beam_args) -> int:
+    """What zhpile would do with one page or text file, and its component, as zhpile.explain."""
+    from .api import explain
+
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
+    except OSError as err:
+        raise ConfigError(f"cannot read {args.file}: {err}") from None
+    # A file is a crawled page (decoded by its bytes, as the pipeline does) unless --text.
+    page = data.decode("utf-8", errors="replace") if args.text else data
+    r = explain(page, args.config, title=args.title, url=args.url)
+    lines = [f"decision  {r['decision']}" + (f" by stage `{r['stage']}`, reason `{r['reason']}`" if r["stage"] else "")]
+    if r["detail"]:
+        lines.append(f"why       {r['detail']}")
+    lines.append(f"language  {r['lang']} ({r['lang_score']})")
+    if r["component"]:
+        lines.append(f"component {r['component']} ({r['component_reason']})" + (" if it were kept" if r["decision"] == "drop" else ""))
+    lines.append(f"text      {(r['text'] or '')[:200]!r}")
+    print("\n".join(lines))
     return 0
 
 
@@ -170,6 +192,14 @@ def main(argv: list[str] | None = None) -> int:
     ins.add_argument("--n", type=int, default=5, help="how many examples")
     ins.add_argument("--source", help="only this source")
     ins.set_defaults(func=cmd_inspect)
+
+    exp = sub.add_parser("explain", help="why one page or text would be kept or dropped, and its component")
+    exp.add_argument("file", help="an HTML page or a text file, or - for stdin")
+    exp.add_argument("--url", help="the page's URL (the component rules read it)")
+    exp.add_argument("--title", help="the document's title")
+    exp.add_argument("--text", action="store_true", help="the file is plain text, not a crawled page")
+    exp.add_argument("--config", help="YAML config whose thresholds apply (default: the defaults)")
+    exp.set_defaults(func=cmd_explain)
 
     tq = sub.add_parser("train-quality", help="train the fastText quality classifier (GPT-3's recipe)")
     tq.add_argument("--positive", required=True, help="glob of curated documents (.jsonl, .parquet, or text one a line)")

@@ -49,10 +49,12 @@ def find_document(root: str, doc_id: str) -> str:
             out += [f"{doc_id}: REJECTED by stage `{r['stage']}`, reason `{r['reason']}`", f"  why    {r['detail']}",
                     f"  source {r['source']}  url {r['url'] or '-'}", f"  file   {r['input_file'] or '-'}",
                     f"  text   {_show(r['text_prefix'])}"]
-    for t in _read(f"{root}/clean/*/*.parquet", ["id", "source", "url", "input_file", "lang", "lang_score", "text"], expr):
+    columns = ["id", "source", "url", "input_file", "lang", "lang_score", "component", "component_reason", "text"]
+    for t in _read(f"{root}/clean/*/*.parquet", columns, expr):
         for r in t.to_pylist():
             out += [f"{doc_id}: KEPT in clean/{r['source']}/", f"  url    {r['url'] or '-'}", f"  file   {r['input_file'] or '-'}",
-                    f"  lang   {r['lang']} ({r['lang_score']})", f"  text   {_show(r['text'])}"]
+                    f"  lang   {r['lang']} ({r['lang_score']})",
+                    f"  component {r['component']} ({r['component_reason']})", f"  text   {_show(r['text'])}"]
     shards = []
     for path in _files(f"{root}/mixture/*.parquet"):
         with FileSystems.open(path) as f:

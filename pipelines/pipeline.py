@@ -1,7 +1,7 @@
 """The two zhpile pipelines.
 
 clean: read -> extract -> normalise -> pathological -> LID -> Traditional-to-Simplified ->
-exact, near and line dedup -> quality rules -> [classifier] -> PII -> [decontamination] ->
+exact, near and line dedup -> quality rules -> [classifier] -> component -> PII -> [decontamination] ->
 [token ids] -> clean/, rejected/,
 and the statistics of every step (report/stats_clean.json).
 
@@ -16,8 +16,8 @@ from zhpile.schemas.config import Config
 
 from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
 from .dedup import Deduplicate
-from .stages import (ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
-                     TokenizeText, ToSimplified)
+from .stages import (AssignComponent, ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText,
+                     Pathological, RedactPII, TokenizeText, ToSimplified)
 from .read import ReadSources, UniqueIds
 from .report import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
@@ -36,7 +36,10 @@ def _read_stats(d: dict) -> list:
 
 
 def _clean_stats(d: dict) -> list:
-    return [(("clean", d["source"]), _text_stats(d)),
+    stats = _text_stats(d)
+    return [(("clean", d["source"]), stats),
+            (("component", d["source"], d["component"]), stats),
+            (("component_reason", d["source"], d["component"], d["component_reason"].split(":", 1)[0]), [1, 0, 0, 0]),
             *((key, [1, 0, 0, 0]) for m in d.get("contamination") or ()
               for key in (("contam", m["benchmark"], d["source"], "marked"), ("contam_item", m["benchmark"], m["item"]))),
             (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
@@ -82,6 +85,7 @@ def stages_after_dedup(config: Config) -> list:
         ("Quality", ContentQuality(config.quality, **prefix)),
         *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
           if config.classifier.model else []),
+        ("Component", AssignComponent({s.name: s.fixed_component() for s in config.sources}, **prefix)),
         ("RedactPII", RedactPII(**prefix)),
     ]
 
@@ -161,7 +165,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 
 
 def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
-    columns = ["id", "source", "url", "text"] + (["input_ids"] if config.output.tokenize else [])
+    columns = ["id", "source", "component", "url", "text"] + (["input_ids"] if config.output.tokenize else [])
     docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=columns)
     rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
     stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(

@@ -8,11 +8,16 @@ Counter keys (each value is four numbers):
   ("rejected", source, stage, reason)      [docs, input bytes, 0, 0]
   ("file_read"|"file_out", source, path)   [docs, 0, 0, 0]
   ("hist", source, clean|rejected, signal, bin)  [docs, 0, 0, 0]
-  ("pii", source, kind)  ("lines_removed", source)  ("words"|"tokens", source)  ("mixture_tokens", source)
-  ("dup_cluster", size bin)  ("cc_unconverged",)   ("mixture", source) [rows, 0, bytes, chars]
+  ("component", source, component)         [docs, input bytes, text bytes, characters]
+  ("component_reason", source, component, source|url|structure|model)  [docs, 0, 0, 0]
+  ("pii", source, kind)  ("lines_removed", source)  ("words"|"tokens", source, component)
+  ("dup_cluster", size bin)  ("cc_unconverged",)
+  ("mixture", group) [rows, 0, bytes, chars]  ("mixture_tokens", group)   group: source or source/component
   ("contam", benchmark, source, removed|marked)  ("contam_item", benchmark, item id)
 """
 from __future__ import annotations
+
+from zhpile.schemas.config import mixture_key
 
 
 # Distributions kept in the report: signal -> bin edges. A value falls in the last edge
@@ -74,12 +79,17 @@ def index_rows(report: dict) -> list[list[str]]:
     return rows
 
 
-def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs: dict, unit: str, n_shards: int) -> dict:
+def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups: dict, epochs: dict, unit: str,
+                 n_shards: int) -> dict:
+    """`sizes`: per source, `groups`: per mixture group (source/component), as run.clean_sizes
+    gives them; `epochs`: per mixture group."""
     sources = {s.name: {"format": s.format, "kind": s.kind, "read": empty_slot(), "clean": empty_slot(), "mixture": empty_slot(),
                         "rejected": {}, "pii": {}, "lines_removed": {"lines": 0, "bytes": 0},
                         "words": sizes[s.name]["words"], "tokens": sizes[s.name]["tokens"], "mixture_tokens": 0,
                         "distributions": {"clean": {}, "rejected": {}}}
                for s in config.sources}
+    mixed = {key: {"slot": empty_slot(), "tokens": 0} for key in groups}
+    reasons: dict = {}
     files: dict = {}
     dedup = {"clusters": 0, "cluster_sizes": {}, "cc_unconverged": 0}
     contam = {b.name: {"items_found": 0, "items": [], "sources": {}} for b in config.decontaminate}
@@ -96,9 +106,16 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
             dedup["clusters"] += value[0]
         elif kind == "cc_unconverged":
             dedup["cc_unconverged"] += value[0]
-        elif kind == "mixture_tokens":
-            sources[key[1]]["mixture_tokens"] += value[0]
-        elif kind in ("read", "clean", "mixture"):
+        elif kind == "mixture_tokens":  # key[1]: the mixture group
+            sources[key[1].split("/", 1)[0]]["mixture_tokens"] += value[0]
+            mixed.setdefault(key[1], {"slot": empty_slot(), "tokens": 0})["tokens"] += value[0]
+        elif kind == "mixture":
+            _add(sources[key[1].split("/", 1)[0]]["mixture"], value)
+            _add(mixed.setdefault(key[1], {"slot": empty_slot(), "tokens": 0})["slot"], value)
+        elif kind == "component_reason":  # ("component_reason", source, component, rule)
+            slot = reasons.setdefault(mixture_key(key[1], key[2]), {})
+            slot[key[3]] = slot.get(key[3], 0) + value[0]
+        elif kind in ("read", "clean"):
             _add(sources[key[1]][kind], value)
         elif kind == "rejected":
             _add(sources[key[1]]["rejected"].setdefault(key[3], empty_slot()), value)
@@ -138,27 +155,33 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, epochs
     for (source, reason), rows in clean_stats.get("samples", []):
         samples.setdefault(source, {})[reason] = [{"id": i, "url": u, "detail": d, "text_prefix": t} for i, u, d, t in rows]
 
-    total_effective = sum(e["mixture"]["text_bytes"] for e in sources.values()) or 1
+    total_effective = sum(m["slot"]["text_bytes"] for m in mixed.values()) or 1
     table = []
     for s in config.sources:
-        e, entry = sources[s.name], config.mixture_entry(s.name)
-        clean = e["clean"]
-        table.append({
-            "component": s.name,
-            "raw_size_bytes": clean["text_bytes"],
-            "weight": round(e["mixture"]["text_bytes"] / total_effective, 4),
-            "requested": {"weight": entry.weight} if entry.weight is not None else {"epochs": entry.epochs},
-            "epochs": round(epochs.get(s.name, 0.0), 4),
-            "effective_size_bytes": e["mixture"]["text_bytes"],
-            "mean_document_bytes": round(clean["text_bytes"] / clean["docs"], 1) if clean["docs"] else 0.0,
-            "documents": clean["docs"],
-            "mixture_rows": e["mixture"]["docs"],
-            "characters": clean["chars"],
-            "jieba_words": e["words"],
-            "tokens": e["tokens"],
-            # Token ids written to the mixture (output.tokenize): raw tokens x epochs, exactly.
-            "effective_tokens": e["mixture_tokens"] if config.output.tokenize else None,
-        })
+        for key in s.mixture_keys():
+            g, m, entry = groups[key], mixed[key], config.mixture_entry(key)
+            if not g["docs"] and key not in config.mixture:
+                continue  # a component the source has no page of
+            table.append({
+                "component": key,
+                "source": s.name,
+                "raw_size_bytes": g["bytes"],
+                "weight": round(m["slot"]["text_bytes"] / total_effective, 4),
+                # What the config asked for: the group's own entry, or its source's for all its components.
+                "requested": {"weight": entry.weight} if entry.weight is not None else {"epochs": entry.epochs},
+                "epochs": round(epochs.get(key, 0.0), 4),
+                "effective_size_bytes": m["slot"]["text_bytes"],
+                "mean_document_bytes": round(g["bytes"] / g["docs"], 1) if g["docs"] else 0.0,
+                "documents": g["docs"],
+                "mixture_rows": m["slot"]["docs"],
+                "characters": g["chars"],
+                "jieba_words": g["words"],
+                "tokens": g["tokens"],
+                # Token ids written to the mixture (output.tokenize): raw tokens x epochs, exactly.
+                "effective_tokens": m["tokens"] if config.output.tokenize else None,
+                # Which tier decided, over its documents: source, url, structure, model.
+                "decided_by": dict(sorted(reasons.get(key, {}).items())),
+            })
     return {
         "run": {"seed": config.seed, "planned_in": unit, "mixture_shards": n_shards,
                 "tokenizer": config.token_counter()},

@@ -56,10 +56,12 @@ def render_card(report: dict, config, version: str) -> str:
     if tokenize and "parquet" in tokenize.formats:
         mix_tokens = sum(row["effective_tokens"] or 0 for row in report["mixture_table"])
         entries.append(_config_entry("tokens", "tokens/*.parquet", TOKENS_SCHEMA, mix_rows, 4 * mix_tokens))
-    for name, source in report["sources"].items():
-        if source["clean"]["docs"]:
-            entries.append(_config_entry(f"clean_{name}", f"clean/{name}/*.parquet", CLEAN_SCHEMA,
-                                         source["clean"]["docs"], source["clean"]["text_bytes"]))
+    for row in report["mixture_table"]:  # a config per component of each source
+        if row["documents"]:
+            source, _, component = row["component"].partition("/")
+            name, files = (f"clean_{source}", f"clean/{source}/{source}-*.parquet") if not component else \
+                (f"clean_{source}_{component}", f"clean/{source}/{component}-*.parquet")
+            entries.append(_config_entry(name, files, CLEAN_SCHEMA, row["documents"], row["raw_size_bytes"]))
     rejected = sum(s["rejected_docs"] for s in report["sources"].values())
     if rejected:
         entries.append(_config_entry("rejected", "rejected/*.parquet", REJECTED_SCHEMA, rejected, 0))
@@ -72,7 +74,8 @@ def render_card(report: dict, config, version: str) -> str:
         "# Chinese pretraining mixture (zhpile)", "",
         f"Made by zhpile {version} with config `{config_hash(config)}` (sha256 of the validated config, "
         f"seed {config.seed}). `mixture/` is the training mix ({mix_rows:,} rows in {report['run']['mixture_shards']} shards); "
-        "`clean/<source>/` holds each source's clean documents with their quality signals; `rejected/` every dropped "
+        "`clean/<source>/` holds each source's clean documents with their quality signals, a file set per component "
+        "(configs `clean_<source>_<component>`); `rejected/` every dropped "
         "document with its reason. `report/report.html` explains the numbers below.", "",
         "## Sources", "", "| source | format | kind | documents read |", "|---|---|---|---:|", *sources, "",
         "## Mixture", "", *mixture_lines(report), "",
@@ -80,7 +83,7 @@ def render_card(report: dict, config, version: str) -> str:
         "## Loading", "", "```python", "from datasets import load_dataset",
         'mix = load_dataset("parquet", data_files="DIR/mixture/*.parquet", split="train")',
         'mix = load_dataset("DIR", split="train")              # the same, through this card (tested)',
-        *([f'clean = load_dataset("DIR", "{names[0]}", split="train")  # a source\'s clean documents and signals'] if names else []),
+        *([f'clean = load_dataset("DIR", "{names[0]}", split="train")  # a component\'s clean documents and signals'] if names else []),
         *(['ids = load_dataset("DIR", "tokens", split="train")    # the same rows as token ids']
           if any(files["config_name"] == "tokens" for files, _ in entries) else []),
         "```", "",

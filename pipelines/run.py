@@ -11,7 +11,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.mixture import MixtureError, plan_epochs
-from zhpile.schemas.config import Config, ConfigError, load_config
+from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
 from .pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
 from .progress import Progress
@@ -22,41 +22,48 @@ from .stats import read_stats
 log = logging.getLogger("zhpile")
 
 
-def clean_sizes(clean_stats: dict, config: Config) -> dict[str, dict]:
-    """Per source: clean documents, UTF-8 bytes, characters, (estimated) jieba words and
-    tokenizer tokens, from the cleaning pipeline's counters."""
-    sizes = {s.name: {"docs": 0, "bytes": 0, "chars": 0, "words": 0.0, "tokens": None} for s in config.sources}
-    words = {}
+def _size():
+    return {"docs": 0, "bytes": 0, "chars": 0, "words": 0.0, "tokens": None}
+
+
+def clean_sizes(clean_stats: dict, config: Config) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Clean documents, UTF-8 bytes, characters, (estimated) jieba words and tokenizer
+    tokens, from the cleaning pipeline's counters: per source, and per mixture group
+    (source/component, every group a source can have, empty ones at 0)."""
+    sizes = {s.name: _size() for s in config.sources}
+    groups = {key: _size() for s in config.sources for key in s.mixture_keys()}
     for key, value in clean_stats["counts"]:
         if key[0] == "clean":
             sizes[key[1]].update(docs=value[0], bytes=value[2], chars=value[3])
-        elif key[0] == "words":
-            words[key[1]] = value
-        elif key[0] == "tokens":
-            sizes[key[1]]["tokens"] = value[0]
-    for source, (_docs, counted, _zero, _) in words.items():
-        sizes[source]["words"] = counted
-    return sizes
+        elif key[0] == "component":
+            groups.setdefault(mixture_key(key[1], key[2]), _size()).update(docs=value[0], bytes=value[2], chars=value[3])
+        elif key[0] in ("words", "tokens"):
+            counted = value[1] if key[0] == "words" else value[0]
+            for slot in (sizes[key[1]], groups.setdefault(mixture_key(key[1], key[2]), _size())):
+                slot[key[0]] = (slot[key[0]] or 0) + counted
+    return sizes, groups
 
 
-def plan(config: Config, sizes: dict[str, dict]) -> tuple[dict[str, float], str]:
-    """Epochs per source, and the unit the mixture was planned in."""
+def plan(config: Config, groups: dict[str, dict]) -> tuple[dict[str, float], str]:
+    """Epochs per mixture group (source/component), and the unit the mixture was planned in.
+    Components without an entry of their own are planned together, as their source."""
     target, unit = None, "bytes"
     if config.mixture_size is not None:
         if config.mixture_size.bytes is not None:
             target = float(config.mixture_size.bytes)
         else:
             target, unit = float(config.mixture_size.tokens), ("tokens" if config.token_counter() else "words")
-    measure = {s: float(v[unit] or 0) for s, v in sizes.items()}
-    entries = {s.name: config.mixture_entry(s.name) for s in config.sources}
-    epochs = plan_epochs(measure, {s: e.epochs for s, e in entries.items()}, {s: e.weight for s, e in entries.items()}, target)
-    return epochs, unit
+    members = config.mixture_groups()
+    measure = {g: float(sum(groups[k][unit] or 0 for k in keys)) for g, keys in members.items()}
+    entries = {g: config.mixture_entry(g) for g in members}
+    per_group = plan_epochs(measure, {g: e.epochs for g, e in entries.items()}, {g: e.weight for g, e in entries.items()}, target)
+    return {k: per_group[g] for g, keys in members.items() for k in keys}, unit
 
 
-def shard_count(config: Config, sizes: dict[str, dict], epochs: dict[str, float]) -> int:
+def shard_count(config: Config, groups: dict[str, dict], epochs: dict[str, float]) -> int:
     if not config.output.shard_bytes:
         return config.output.mixture_shards
-    total = sum(epochs[s] * v["bytes"] for s, v in sizes.items())
+    total = sum(epochs[k] * v["bytes"] for k, v in groups.items())
     return max(1, math.ceil(total / config.output.shard_bytes))
 
 
@@ -146,19 +153,20 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     if FileSystems.exists(f"{output}/{WORK_DIR}"):
         FileSystems.delete([f"{output}/{WORK_DIR}"])
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
-    sizes = clean_sizes(clean_stats, config)
+    sizes, groups = clean_sizes(clean_stats, config)
     try:
-        epochs, unit = plan(config, sizes)
+        epochs, unit = plan(config, groups)
     except MixtureError as err:
         raise ConfigError(f"{err} (clean output is in {output}/clean; no mixture written)") from None
-    n_shards = shard_count(config, sizes, epochs)
-    log.info("zhpile [2/2] mixing: epochs %s into %d shards", {s: round(e, 3) for s, e in epochs.items()}, n_shards)
+    n_shards = shard_count(config, groups, epochs)
+    log.info("zhpile [2/2] mixing: epochs %s into %d shards",
+             {k: round(e, 3) for k, e in epochs.items() if groups[k]["docs"]}, n_shards)
     mixing = time.time()
     _run_pipeline(lambda p: build_mix_pipeline(p, config, output, epochs, n_shards), runner, options, "mixing",
                   remote=not local)
     log.info("zhpile [2/2] mixing done in %.1fs", time.time() - mixing)
     mix_stats = read_stats(f"{output}/report/stats_mixture.json")
-    report = build_report(clean_stats, mix_stats, config, sizes, epochs, unit, n_shards)
+    report = build_report(clean_stats, mix_stats, config, sizes, groups, epochs, unit, n_shards)
     write_report(report, f"{output}/report")
     write_card(report, config, output)
     # Written last: its presence means every output of this run is complete.

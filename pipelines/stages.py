@@ -1,6 +1,6 @@
 """The per-document stages, in the order a document meets them (pipelines/pipeline.py):
 extract -> normalise -> pathological -> language -> Traditional-to-Simplified -> [the
-corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> PII -> [tokenize]. Each is a
+corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> component -> PII -> [tokenize]. Each is a
 StageDoFn: `apply(doc)` returns the document or a Drop; the logic lives in filters/."""
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from apache_beam.transforms.window import GlobalWindows
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
 from zhpile.filters.classifier import QualityClassifier, pareto_keep
+from zhpile.filters.component import assign_component, shipped_model
 from zhpile.filters.extract import declared_plain, page_document
 from zhpile.filters.ids import text_digest
 from zhpile.filters.langid import LanguageIdentifier
@@ -187,6 +188,32 @@ class ClassifierQuality(StageDoFn):
         elif not pareto_keep(doc["id"], score, self.cfg.pareto_alpha, self.seed):
             return Drop("quality_score", f"quality_score={score}: not kept by pareto(alpha={self.cfg.pareto_alpha}) > 1 - score")
         return doc
+
+class AssignComponent(StageDoFn):
+    """The document's Pile-style component and why (filters/component.py): a source's fixed
+    component, else the page's URL, structure or the shipped model. Never drops."""
+
+    stage = "component"
+
+    def __init__(self, fixed: dict[str, str | None], **kw):
+        super().__init__(**kw)
+        self.fixed = fixed  # source -> its one component, or None: classify each page
+        self.model = None
+
+    def setup(self):
+        if any(c is None for c in self.fixed.values()):
+            self.model = shipped_model()  # once per worker
+
+    def apply(self, doc):
+        fixed = self.fixed.get(doc["source"])
+        if fixed is not None:
+            doc["component"], doc["component_reason"] = fixed, "source"
+        else:
+            code_share = (doc.get("quality") or {}).get("code_share")
+            doc["component"], doc["component_reason"] = assign_component(doc.get("url"), doc.get("title"), doc["text"],
+                                                                         self.model, code_share)
+        return doc
+
 
 class RedactPII(StageDoFn):
     """Phone numbers, ID numbers, emails, IPs, QQ and WeChat IDs -> placeholders."""

@@ -52,11 +52,12 @@ class CountTokens(beam.DoFn):
             self.tokenizer = load_tokenizer(self.cfg.tokenizer, eos=False, read=read_bytes).tokenizer
 
     def process(self, doc):
-        yield ("words", doc["source"]), [1, (doc.get("quality") or {}).get("est_words") or 0, 0, 0]
+        where = (doc["source"], doc["component"])
+        yield ("words", *where), [1, (doc.get("quality") or {}).get("est_words") or 0, 0, 0]
         if self.ids_given:
-            yield ("tokens", doc["source"]), [len(doc["input_ids"]), 0, 0, 0]
+            yield ("tokens", *where), [len(doc["input_ids"]), 0, 0, 0]
         elif self.tokenizer is not None:
-            yield ("tokens", doc["source"]), [len(self.tokenizer.encode(doc["text"], add_special_tokens=False).ids), 0, 0, 0]
+            yield ("tokens", *where), [len(self.tokenizer.encode(doc["text"], add_special_tokens=False).ids), 0, 0, 0]
 
 
 def _write(path: str, counts, samples) -> None:

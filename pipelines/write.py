@@ -10,6 +10,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.ids import unit_hash
 from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
+from zhpile.schemas.config import mixture_key
 from zhpile.schemas.megatron import index_bytes
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
 
@@ -50,15 +51,16 @@ def _batches(rows, n: int):
 
 
 class _WriteCleanShard(beam.DoFn):
-    """((source, shard), rows) -> clean/<source>/part-SSSSS-of-NNNNN.parquet, written a row
-    group at a time (a shard is never held whole) under a temporary name, then renamed."""
+    """((source, component, shard), rows) -> clean/<source>/<component>-SSSSS-of-NNNNN.parquet,
+    written a row group at a time (a shard is never held whole) under a temporary name, then
+    renamed."""
 
     def __init__(self, output: str, counts: dict[str, int], row_group_rows: int):
         self.output, self.counts, self.row_group_rows = output, counts, row_group_rows
 
     def process(self, element):
-        (source, shard), rows = element
-        path = f"{self.output}/clean/{source}/part-{shard:05d}-of-{self.counts[source]:05d}.parquet"
+        (source, component, shard), rows = element
+        path = f"{self.output}/clean/{source}/{component}-{shard:05d}-of-{self.counts[source]:05d}.parquet"
         tmp = f"{path}.inprogress"
         with FileSystems.create(tmp) as f:
             with pq.ParquetWriter(f, CLEAN_SCHEMA, compression="zstd") as writer:
@@ -73,24 +75,26 @@ class _WriteCleanShard(beam.DoFn):
 
 
 class WriteClean(beam.PTransform):
-    """Kept documents, one folder per source, through one sink for all sources (the job graph
-    does not grow with them): a document's shard is a hash of its id, and every shard of
-    every source gets its file, rows or not."""
+    """Kept documents, one folder per source and files per component, through one sink for
+    all sources (the job graph does not grow with them): a document's shard is a hash of its
+    id, and every shard of every component a source can have gets its file, rows or not."""
 
     def __init__(self, output: str, config, counts: dict[str, int]):
         super().__init__()
         self.output, self.counts, self.row_group_rows = output, counts, config.output.row_group_rows
+        self.components = {s.name: s.components() for s in config.sources}
 
     def expand(self, docs):
         counts = self.counts
 
         def keyed(doc):
             source = doc["source"]
-            return (source, unit_hash("clean", doc["id"]) % counts[source]), project(doc, CLEAN_SCHEMA)
+            return (source, doc["component"], unit_hash("clean", doc["id"]) % counts[source]), project(doc, CLEAN_SCHEMA)
 
         rows = docs | "CleanRow" >> beam.Map(keyed)
         markers = docs.pipeline | "CleanShards" >> beam.Create(
-            [((source, i), None) for source, n in sorted(counts.items()) for i in range(n)])
+            [((source, component, i), None) for source, n in sorted(counts.items())
+             for component in self.components[source] for i in range(n)])
         return ((rows, markers)
                 | "CleanAndShards" >> beam.Flatten()
                 | "ByCleanShard" >> beam.GroupByKey()
@@ -147,14 +151,16 @@ class _WriteShard(beam.DoFn):
             _write_megatron(f"{self.output}/megatron/{name}", rows, self.tokenize.dtype)
         for row in rows:
             ids = row.get("input_ids")
-            yield row["source"], len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]), len(ids) if ids else 0
+            yield (mixture_key(row["source"], row["component"]), len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]),
+                   len(ids) if ids else 0)
 
 
 class WriteMixture(beam.PTransform):
     """Every clean document `epochs` times (fractions kept deterministically), spread over
     N shards and shuffled inside each with the config's seed; with output.tokenize, each
-    shard's token ids too, in the same order. Emits (source, text bytes, characters, tokens)
-    for every row written, for the report."""
+    shard's token ids too, in the same order. `epochs` is per mixture group
+    (source/component, schemas/config.py mixture_key). Emits (group, text bytes, characters,
+    tokens) for every row written, for the report."""
 
     def __init__(self, output: str, config, epochs: dict[str, float], n_shards: int):
         super().__init__()
@@ -165,9 +171,9 @@ class WriteMixture(beam.PTransform):
         n = self.n_shards
 
         def copies(doc):
-            for epoch in epoch_copies(doc["id"], epochs[doc["source"]], seed):
-                row = {"id": doc["id"], "source": doc["source"], "epoch": epoch, "url": doc.get("url"), "text": doc["text"],
-                       "input_ids": doc.get("input_ids")}
+            for epoch in epoch_copies(doc["id"], epochs[mixture_key(doc["source"], doc["component"])], seed):
+                row = {"id": doc["id"], "source": doc["source"], "component": doc["component"], "epoch": epoch,
+                       "url": doc.get("url"), "text": doc["text"], "input_ids": doc.get("input_ids")}
                 yield shard_of(doc["id"], epoch, n, seed), (shuffle_key(doc["id"], epoch, seed), row)
 
         rows = docs | "Copies" >> beam.FlatMap(copies)

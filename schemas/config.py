@@ -87,6 +87,27 @@ class SourceConfig(_Strict):
     kind: Literal["crawl", "curated"] | None = None
     # format cc-index: `paths` are index Parquet files; this says which rows and where the WARCs are.
     index: CcIndexConfig | None = None
+    # The Pile-style component of every document of the source (docs/components.md). Unset:
+    # a crawl source's pages are each classified (news, qa, ...), a curated source is its own
+    # component (its name). Set: every document of the source gets this one.
+    component: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+    def fixed_component(self) -> str | None:
+        """The component of all its documents, or None when each page is classified."""
+        if self.component is not None:
+            return self.component
+        return None if self.kind == "crawl" else self.name
+
+    def components(self) -> list[str]:
+        """The components its documents can have."""
+        from zhpile.filters.component import COMPONENTS
+
+        fixed = self.fixed_component()
+        return list(COMPONENTS) if fixed is None else [fixed]
+
+    def mixture_keys(self) -> list[str]:
+        """The mixture groups its documents can fall in (mixture_key)."""
+        return [mixture_key(self.name, c) for c in self.components()]
 
     @model_validator(mode="after")
     def _default_kind(self):
@@ -99,9 +120,16 @@ class SourceConfig(_Strict):
         return self
 
 
+def mixture_key(source: str, component: str) -> str:
+    """The mixture group of a document: `source/component`, or `source` for a source that is
+    its own component."""
+    return source if component == source else f"{source}/{component}"
+
+
 class MixtureEntry(_Strict):
-    """A source's place in the mix: `epochs` (fractional allowed) or a `weight` (its share
-    of the mixture); zhpile computes the other from the clean sizes."""
+    """A source's or a component's place in the mix: `epochs` (fractional allowed) or a
+    `weight` (its share of the mixture); zhpile computes the other from the clean sizes.
+    A source's entry covers those of its components that have none of their own."""
 
     epochs: float | None = Field(default=None, ge=0)
     weight: float | None = Field(default=None, ge=0, le=1)
@@ -428,18 +456,28 @@ class Config(_Strict):
     @model_validator(mode="after")
     def _mixture_names_known(self):
         names = {s.name for s in self.sources}
+        groups = {key for s in self.sources for key in s.mixture_keys()}
         for key in self.mixture:
-            if key not in names:
-                raise ValueError(f"mixture.{key}: no source named {key!r}")
+            source = key.split("/", 1)[0]
+            if source not in names:
+                raise ValueError(f"mixture.{key}: no source named {source!r}")
+            if "/" in key and key not in groups:
+                known = ", ".join(k.split("/", 1)[1] for k in sorted(groups) if k.startswith(source + "/")) or "none: it is one component"
+                raise ValueError(f"mixture.{key}: source {source!r} has no component {key.split('/', 1)[1]!r} (its components: {known})")
         for name in self.dedup.source_priority:
             if name not in names:
                 raise ValueError(f"dedup.source_priority: no source named {name!r}")
+        # Source-level weights only say it all when no component has its own entry; with
+        # components, the plan checks the rest against the clean sizes (filters/mixture.py).
         weights = {k: e.weight for k, e in self.mixture.items() if e.weight is not None}
         if weights:
             total = sum(weights.values())
-            if len(weights) == len(names) and abs(total - 1) > 1e-6:
+            whole = [k for k in weights if "/" not in k]
+            if total > 1 + 1e-6:
+                raise ValueError(f"mixture: weights sum to {total:g}, more than the whole mixture")
+            if len(whole) == len(names) and len(weights) == len(self.mixture) and abs(total - 1) > 1e-6:
                 raise ValueError(f"mixture: the weights of all sources must sum to 1 (they sum to {total:g})")
-            if len(weights) < len(names) and total >= 1:
+            if len(whole) < len(names) and total >= 1 - 1e-6:
                 raise ValueError(f"mixture: weights sum to {total:g}, leaving no room for the sources given in epochs")
         return self
 
@@ -448,8 +486,19 @@ class Config(_Strict):
         EOS included, exactly as written), else report.tokenizer's."""
         return self.output.tokenize.tokenizer if self.output.tokenize else self.report.tokenizer
 
-    def mixture_entry(self, source: str) -> MixtureEntry:
-        return self.mixture.get(source) or MixtureEntry()
+    def mixture_entry(self, key: str) -> MixtureEntry:
+        """The entry of a mixture group: its own, else its source's, else one epoch."""
+        return self.mixture.get(key) or self.mixture.get(key.split("/", 1)[0]) or MixtureEntry()
+
+    def mixture_groups(self) -> dict[str, list[str]]:
+        """Planning groups -> their mixture keys: a key with its own mixture entry is its own
+        group; the other keys of a source share one group named after the source (one
+        weight or epochs for all of them, as for a source without components)."""
+        groups: dict[str, list[str]] = {}
+        for s in self.sources:
+            for key in s.mixture_keys():
+                groups.setdefault(key if key in self.mixture else s.name, []).append(key)
+        return groups
 
     def source_rank(self) -> dict[str, int]:
         """Exact-dedup priority: lower wins."""

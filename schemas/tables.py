@@ -40,6 +40,9 @@ CLEAN_SCHEMA = pa.schema(
         ("text", pa.string()),
         # The HTML <title> or the source's title field, where there is one.
         ("title", pa.string()),
+        # The Pile-style component (docs/components.md) and what decided it.
+        ("component", pa.string()),
+        ("component_reason", pa.string()),
         *_PROVENANCE,
         ("charset", pa.string()),
         ("converted_t2s", pa.bool_()),
@@ -78,6 +81,7 @@ MIXTURE_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
         ("source", pa.string()),
+        ("component", pa.string()),
         ("epoch", pa.int32()),
         ("url", pa.string()),
         ("text", pa.string()),

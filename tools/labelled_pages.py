@@ -12,12 +12,14 @@ from zhpile.filters.base import DropError
 from zhpile.filters.extract import page_document
 
 LABELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "component_labels.tsv")
+CC_LABELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "component_labels_cc.tsv")
+CC_SAMPLE = "03_chinesewebtext_2021-43_cleared1.jsonl"
 TARBALLS = {"05": "05_magic-html_benchmark_zh_subset.tar.gz", "06": "06_GeneralNewsExtractor_zh_news_html.tar.gz",
             "09": "09_immortal-autumn_zh_extraction_half.tar.gz"}
 
 
-def labels() -> list[dict]:
-    with open(LABELS, encoding="utf-8") as f:
+def labels(path: str = LABELS) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
         lines = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
     head, rows = lines[0], lines[1:]
     return [dict(zip(head, row)) for row in rows]
@@ -58,6 +60,16 @@ def labelled_pages(realdata: str) -> list[dict]:
             text, title = "", None
         pages.append({**row, "url": row["url"] or None, "title": title, "text": text})
     return pages
+
+
+def labelled_crawl(realdata: str) -> list[dict]:
+    """The labelled Common Crawl documents of realdata 03 (text as CCNet extracted it, with
+    its URL and title): split, component, url, title, text."""
+    with open(os.path.join(realdata, CC_SAMPLE), encoding="utf-8") as f:
+        docs = [json.loads(line) for line in f]
+    return [{"key": f"03:{row['line']}", "split": row["split"], "component": row["component"],
+             "url": docs[int(row["line"])].get("url"), "title": docs[int(row["line"])].get("title"),
+             "text": docs[int(row["line"])]["raw_content"]} for row in labels(CC_LABELS)]
 
 
 if __name__ == "__main__":
