@@ -100,8 +100,8 @@ def crawl_pages_0() -> list[tuple[str, bytes]]:
     pages = [
         ("http://park.example.cn/a/1.html", html_page("park"), "one_of:park"),
         ("http://tea.example.cn/gbk-header.html", html_page("tea", "gbk"), "one_of:tea"),
-        ("http://river.example.cn/gbk-meta-only.html", html_page("river", "gbk", header=None, meta="gb2312"), "clean"),
-        ("http://rice.example.cn/declared-utf8-but-gbk.html", html_page("rice", "gbk", header="utf-8"), "clean"),
+        ("http://news.example.cn/river/gbk-meta-only.html", html_page("river", "gbk", header=None, meta="gb2312"), "clean"),
+        ("http://www.nongye.gov.cn/declared-utf8-but-gbk.html", html_page("rice", "gbk", header="utf-8"), "clean"),
         ("http://data.example.cn/copy-of-wiki.html", html_page("data"), "dup_exact"),
         ("http://tw.example.com/big5.html",
          http_response(article_html(trad_title, trad_pars, chrome=False).encode("big5"), "text/html; charset=big5"), "clean"),
@@ -123,7 +123,7 @@ def crawl_pages_0() -> list[tuple[str, bytes]]:
 def crawl_pages_1() -> list[tuple[str, bytes]]:
     pages = [
         ("http://moon.example.cn/tidal-lock.html", html_page("moon"), "dup_exact"),
-        ("http://festival.example.cn/zhongqiu.html", html_page("festival"), "clean"),
+        ("http://bbs.example.cn/zhongqiu.html", html_page("festival"), "clean"),
         # The curated wiki-code-intro holds three of its four paragraphs: a near duplicate.
         ("http://code.example.cn/learn.html", html_page("code"), "dup_near"),
         ("http://bikes.example.com/care.html", html_page("bikes"), "lang"),

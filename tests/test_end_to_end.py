@@ -107,7 +107,7 @@ def test_output_contract_schemas(sample_run):
 
 def test_clean_rows_carry_provenance_and_signals(sample_run):
     cc = {r["url"]: r for r in sample_run.clean["cc"]}
-    river = cc["http://river.example.cn/gbk-meta-only.html"]
+    river = cc["http://news.example.cn/river/gbk-meta-only.html"]
     assert river["input_file"].endswith("crawl-00000.warc.gz")
     assert river["warc_record_id"].startswith("<urn:uuid:") and river["warc_date"] == "2024-03-01T12:00:00Z"
     assert river["charset"] == "gb18030" and river["lang"] == "zh" and river["lang_score"] >= 0.9
@@ -120,7 +120,7 @@ def test_clean_rows_carry_provenance_and_signals(sample_run):
     assert all(r["quality"]["est_words"] > 0 and r["quality"]["mean_word_chars"] > 1 for r in sample_run.all_clean())
     big5 = cc["http://tw.example.com/big5.html"]
     assert big5["converted_t2s"] is True and big5["text"].startswith("台湾的夜市文化")
-    assert cc["http://rice.example.cn/declared-utf8-but-gbk.html"]["text"].startswith("稻田里的一年")
+    assert cc["http://www.nongye.gov.cn/declared-utf8-but-gbk.html"]["text"].startswith("稻田里的一年")
 
 
 def test_rejections_explain_themselves(sample_run):
@@ -187,7 +187,12 @@ def test_the_output_has_a_dataset_card_that_describes_it(sample_run):
     _, header, body = card.split("---\n", 2)
     meta = yaml.safe_load(header)
     infos = {i["config_name"]: i for i in meta["dataset_info"]}
-    assert [c["config_name"] for c in meta["configs"]] == ["mixture", "tokens", "clean_cc", "clean_wiki", "rejected"]
+    from zhpile.filters.component import COMPONENTS
+
+    present = {r["component"] for r in sample_run.clean["cc"]}
+    assert {"news", "government", "forum"} <= present  # the sample's hosts: news., .gov.cn, bbs.
+    assert [c["config_name"] for c in meta["configs"]] == ["mixture", "tokens", *(f"clean_cc_{c}" for c in COMPONENTS if c in present),
+                                                            "clean_wiki", "rejected"]
     for entry in meta["configs"]:
         (files,) = entry["data_files"]
         paths = glob.glob(os.path.join(sample_run.root, files["path"]))
@@ -203,7 +208,8 @@ def test_hugging_face_datasets_loads_the_output(sample_run, in_datasets):
     mix, via_card, clean_cc, quality_fields = in_datasets(
         "a = datasets.load_dataset('parquet', data_files={'train': out + '/mixture/*.parquet'}, split='train'); "
         "b = datasets.load_dataset(out, split='train'); "
-        "c = datasets.load_dataset(out, 'clean_cc', split='train'); "
+        "c = datasets.load_dataset(out, 'clean_cc_news', split='train'); "
         "print(json.dumps([a.num_rows, b.num_rows, c.num_rows, sorted(c.features['quality'])]))", sample_run.root)
-    assert mix == via_card == len(sample_run.mixture) and clean_cc == len(sample_run.clean["cc"])
+    assert mix == via_card == len(sample_run.mixture)
+    assert clean_cc == sum(r["component"] == "news" for r in sample_run.clean["cc"]) > 0
     assert "word_order_gain" in quality_fields

@@ -107,9 +107,14 @@ def test_report_tokens_are_exact_raw_and_effective(tokenized):
     run, _, _ = tokenized
     table = {r["component"]: r for r in run.report["mixture_table"]}
     ids = pq.read_table(os.path.join(run.root, "tokens")).to_pylist()
+    mixed = {r["id"]: r["component"] for r in run.mixture}
     for source, rows in run.clean.items():
-        assert table[source]["tokens"] == sum(len(r["input_ids"]) for r in rows) > 0
-        assert table[source]["effective_tokens"] == sum(len(r["input_ids"]) for r in ids if r["source"] == source)
+        for key in {r["component"] for r in rows}:
+            group = source if key == source else f"{source}/{key}"
+            mine = [r for r in rows if r["component"] == key]
+            assert table[group]["tokens"] == sum(len(r["input_ids"]) for r in mine) > 0
+            assert table[group]["effective_tokens"] == sum(len(r["input_ids"]) for r in ids
+                                                           if r["source"] == source and mixed[r["id"]] == key)
     assert table["wiki"]["effective_tokens"] == 2 * table["wiki"]["tokens"]  # epochs: 2
     md = open(os.path.join(run.root, "report", "report.md"), encoding="utf-8").read()
     assert "| tokens | effective tokens |" in md and f"{table['wiki']['effective_tokens']:,}" in md
