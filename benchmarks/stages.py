@@ -16,6 +16,7 @@ sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
 from zhpile.filters import quality  # noqa: E402
 from zhpile.filters.base import DropError  # noqa: E402
+from zhpile.filters.component import assign_component, shipped_model  # noqa: E402
 from zhpile.filters.dedup import exact_key  # noqa: E402
 from zhpile.filters.extract import page_text  # noqa: E402
 from zhpile.filters.langid import LanguageIdentifier  # noqa: E402
@@ -84,6 +85,9 @@ def stage_rows(corpus: str) -> list[tuple[str, int, float, float]]:
     rows.append(("word order (documents the other rules keep)", len(texts), t, text_mb))
     _, t = timed(quality.word_signals, texts)
     rows.append(("jieba word statistics (kept documents only)", len(texts), t, text_mb))
+    shipped_model()
+    _, t = timed(lambda x: assign_component(None, None, x), texts)
+    rows.append(("component (no URL: structure + model)", len(texts), t, text_mb))
     _, t = timed(redact_pii, texts)
     rows.append(("PII redaction", len(texts), t, text_mb))
     return rows

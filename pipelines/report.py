@@ -212,6 +212,10 @@ def mixture_columns(report: dict) -> tuple[list[str], list[list[str]]]:
         head.append("effective tokens")
         for row, r in zip(cells, table):
             row.append(f"{r['effective_tokens']:,}" if r.get("effective_tokens") is not None else "-")
+    if any(set(r.get("decided_by") or {}) - {"source"} for r in table):  # classified crawl pages
+        head.append("decided by")
+        for row, r in zip(cells, table):
+            row.append(", ".join(f"{tier} {n:,}" for tier, n in (r.get("decided_by") or {}).items()) or "-")
     return head, cells
 
 
