@@ -77,12 +77,17 @@ def test_the_shipped_model_loads_predicts_and_is_deterministic():
         ComponentModel.load(gzip.compress(json.dumps({"classes": ["gossip"], "log_prior": [0], "features": {}}).encode()))
 
 
-def test_model_news_needs_a_byline_or_dateline():
-    report = "本报讯（记者张三）昨日，市区新建的三座公园正式开放，市民纷纷前往游览。" * 5
-    marketing = "我公司生产的除氟剂具有较好的除氟容量，能够保持较长的运行周期，欢迎新老客户来电咨询。" * 5
-    assert assign_component(None, None, report)[0] == "news"
-    component, reason = assign_component(None, None, marketing)
-    assert component != "news" and ("without a byline" in reason or not reason.startswith("model: news"))
+def test_model_news_on_an_unlisted_host_needs_a_byline_or_dateline():
+    report = "本报讯（记者张三）昨日，市区新建的三座公园正式开放，市民纷纷前往游览，公园管理处表示将延长开放时间。" * 5
+    story = "昨日，市区新建的三座公园正式开放，市民纷纷前往游览，公园管理处表示将延长开放时间。" * 5
+    assert assign_component("http://www.some-city-site.cn/a/1.html", None, report)[0] == "news"
+    component, reason = assign_component("http://www.some-city-site.cn/a/2.html", None, story)
+    assert model_says(story) == "news" and component == "other" and "no byline or dateline" in reason
+    assert assign_component(None, None, story)[0] == "news"  # no URL: no evidence against it
+
+
+def model_says(text: str) -> str:
+    return shipped_model().predict(text, exclude=("forum", "qa"))[0]
 
 
 def test_component_rules_and_model_files_ship_in_the_package():
