@@ -221,7 +221,34 @@ def _java_env(engine: Engine) -> dict:
         env["SPARK_HOME"] = str(dist_home(engine))
         env["SPARK_LOG_DIR"] = str(engine_dir(engine) / "log")
         env["SPARK_LOCAL_IP"] = HOST
+        # Executors' fetched jars (0.4 GB an application) and shuffle spills; /tmp otherwise.
+        env["SPARK_LOCAL_DIRS"] = str(engine_dir(engine) / "local")
+        # Each application's executors get a copy of the job server's ~380 jars (0.4 GB) in
+        # the worker's directory, which Spark keeps for 7 days by default: a test session's
+        # dozen jobs filled a CI disk. Finished applications' directories go within a minute
+        # (each worker has its own directory: a worker deletes any application there that
+        # it does not run itself).
+        env["SPARK_WORKER_OPTS"] = ("-Dspark.worker.cleanup.enabled=true -Dspark.worker.cleanup.interval=30 "
+                                    "-Dspark.worker.cleanup.appDataTtl=30")
     return env
+
+
+def spark_work_dir() -> Path:
+    return engine_dir(SPARK) / "work"
+
+
+def scratch_dirs(engine: Engine) -> list[Path]:
+    """Where a cluster's processes write per-job files (jars fetched by executors, Flink's
+    blobs, staged artifacts, spills): under the engine's own directory rather than /tmp,
+    and wiped on `up` and `down`, so a session of jobs cannot fill the machine's /tmp."""
+    names = ["tmp", "artifacts"] + (["work", "local"] if engine is SPARK else [])
+    return [engine_dir(engine) / name for name in names]
+
+
+def _wipe_scratch(engine: Engine) -> None:
+    for path in scratch_dirs(engine):
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
 
 
 SORT_SHUFFLE_MIN_BUFFERS = 64
@@ -259,6 +286,11 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     # at parallelism 2) is only logged by default, and the job then hangs with idle cores:
     # FAIL ends the TaskManager, so the job restarts or fails instead (docs/engines.md).
     cfg["cluster"] = {"uncaught-exception-handling": "FAIL"}
+    # TaskManagers keep each job's jars (~0.9 GB a TaskManager) as blobs for an hour after
+    # the job by default, in /tmp: a test session's jobs filled a CI disk. A minute, in the
+    # engine's own scratch directory.
+    cfg["io"] = {"tmp": {"dirs": str(engine_dir(engine) / "tmp")}}
+    cfg["blob"] = {"service": {"cleanup": {"interval": 60}}}
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
@@ -307,6 +339,7 @@ def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log
     if any(_alive(pid) for pid in _load_state(engine).values()):
         raise EngineError(f"{engine.name} is already up (zhpile engine {engine.name} down stops it)")
     _save_state(engine, {})
+    _wipe_scratch(engine)  # a previous cluster's jobs
     home, env = dist_home(engine), _java_env(engine)
     if engine is FLINK:
         _flink_conf(engine, slots, memory)
@@ -343,7 +376,8 @@ def start_spark_worker(index: int, cores: int, memory: str) -> int:
     spark_class = str(dist_home(SPARK) / "bin" / "spark-class")
     return _spawn(SPARK, f"worker-{index}", [spark_class, "org.apache.spark.deploy.worker.Worker",
                                               f"spark://{HOST}:{SPARK_MASTER_PORT}", "--host", HOST, "--cores",
-                                              str(cores), "--memory", memory, "--webui-port", "0"],
+                                              str(cores), "--memory", memory, "--webui-port", "0",
+                                              "--work-dir", str(spark_work_dir() / f"worker-{index}")],
                   _java_env(SPARK))
 
 
@@ -401,4 +435,6 @@ def down(engine: Engine) -> list[str]:
         if _alive(pid):
             os.killpg(pid, signal.SIGKILL)
     _save_state(engine, {})
+    for path in scratch_dirs(engine):
+        shutil.rmtree(path, ignore_errors=True)
     return stopped
