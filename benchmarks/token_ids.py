@@ -1,7 +1,7 @@
 """Cost of output.tokenize per document: the Tokenize stage's encoding (filters/tokens.py)
 and the writing of one mixture shard's token files (pipelines/write.py), on real Chinese text.
 
-    python benchmarks/tokenize.py [--tokenizer PATH[::EOS] ...] [--clue ../shared/realdata/07_*.txt]
+    python benchmarks/token_ids.py [--tokenizer PATH[::EOS] ...] [--clue ../shared/realdata/07_*.txt]
 
 Each tokenizer is timed on the same documents (CLUECorpusSmall lines, 200+ characters):
 encode() one at a time, encode_batch() of 256 on one thread (TOKENIZERS_PARALLELISM=false,
