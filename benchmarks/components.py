@@ -5,7 +5,8 @@
 For each half of tools/data/component_labels.tsv (dev: the rules and the model were tuned on
 it; heldout: never), prints accuracy, the per-component confusion table (rows: the label,
 columns: what zhpile assigned), precision and recall per component, which tier decided
-(url, structure, model), and the misses. Then the cost of `assign_component` per page."""
+(url, structure, model), the misses, and the accuracy on the pages that zhpile's cleaning
+keeps (only they get a component in a run). Then the cost of `assign_component` per page."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
 
+import zhpile  # noqa: E402
 from zhpile.filters.component import COMPONENTS, assign_component, shipped_model  # noqa: E402
 
 from labelled_pages import labelled_crawl, labelled_pages  # noqa: E402
@@ -27,15 +29,20 @@ def table(pages: list[dict], half: str, name: str) -> None:
     confusion = collections.Counter()
     tiers = collections.Counter()
     misses = []
+    kept = kept_right = 0
     for p in rows:
         got, reason = assign_component(p["url"], p["title"], p["text"])
         confusion[(p["component"], got)] += 1
+        # Only clean documents get a component in a run: SEO and junk pages are dropped first.
+        if zhpile.explain(p["text"], title=p["title"], url=p["url"])["decision"] == "keep":
+            kept, kept_right = kept + 1, kept_right + (got == p["component"])
         tier = reason.split(":", 1)[0]
         tiers[(tier, got == p["component"])] += 1
         if got != p["component"]:
             misses.append((p["component"], got, reason, p["url"] or p["key"], (p["title"] or "")[:30]))
     right = sum(n for (a, b), n in confusion.items() if a == b)
-    print(f"\n## {name}, {half}: {right}/{len(rows)} right ({right / len(rows):.1%})\n")
+    print(f"\n## {name}, {half}: {right}/{len(rows)} right ({right / len(rows):.1%}); "
+          f"of the {kept} that the cleaning keeps: {kept_right} right ({kept_right / max(kept, 1):.1%})\n")
     used = [c for c in COMPONENTS if any(c in k for k in confusion)]
     print("| label \\ assigned | " + " | ".join(used) + " | recall |")
     print("|---|" + "---:|" * (len(used) + 1))

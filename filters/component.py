@@ -68,14 +68,20 @@ def url_component(url: str | None, rules=None) -> tuple[str, str] | None:
         return None
     hosts, prefixes, paths = rules or url_rules()
     labels = host.split(".")
+    platform = False  # a host listed as undecided: only a path shape can still decide
     for i in range(len(labels) - 1):  # longest suffix first; a bare TLD never matches
         suffix = ".".join(labels[i:])
         if suffix in hosts:
-            return None if hosts[suffix] == UNDECIDED else (hosts[suffix], f"url: host {suffix}")
+            if hosts[suffix] != UNDECIDED:
+                return hosts[suffix], f"url: host {suffix}"
+            platform = True
+            break
     target = parts.path + ("?" + parts.query if parts.query else "")
     for regex, component, pattern in paths:
         if regex.search(target):
             return component, f"url: path {pattern}"
+    if platform:
+        return None
     for prefix, component in prefixes:
         if host.startswith(prefix):
             return component, f"url: host prefix {prefix}"
@@ -189,6 +195,10 @@ def _all_grams(text: str):
 EVIDENCE_GRAMS = 40
 STRUCTURAL = ("forum", "qa")  # never decided by the model alone
 # A byline, a dateline or a wire service: what a news report carries and a company page not.
+# A date as a whole segment of the URL's path (/20240511/, /2024/05/11/, /2024-05/, /210120/):
+# how news systems file their reports, rarer for a company's product pages.
+_URL_DATE = re.compile(r"/(?:(?:19|20)\d\d[-/]?(?:0[1-9]|1[0-2])(?:[-/]?(?:0[1-9]|[12]\d|3[01]))?"
+                       r"|[0-2]\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?=/)")
 _NEWS_MARKERS = re.compile(r"记者|通讯员|责任编辑|编辑[：:]|日电|日讯|原标题|新华社|中新社|中新网|据悉|发稿时间|本报讯|来源[：:]\s*(?:新华|人民|中国|央视)")
 
 
@@ -235,6 +245,13 @@ class ComponentModel:
         return best, probs[best]
 
 
+def _url_date(url: str) -> bool:
+    try:
+        return bool(_URL_DATE.search(urlsplit(url.strip()).path))
+    except ValueError:
+        return False
+
+
 @functools.lru_cache(maxsize=1)
 def shipped_model() -> ComponentModel:
     return ComponentModel.load()
@@ -251,7 +268,7 @@ def assign_component(url: str | None, title: str | None, text: str, model: Compo
     # Forum and Q&A are kinds of page structure: without it (or a forum URL), the text
     # alone does not make a page one of them.
     component, p = model.predict(f"{title or ''}\n{text}", exclude=STRUCTURAL)
-    if component == "news" and url and not _NEWS_MARKERS.search(text[:_HEAD_CHARS]):
+    if component == "news" and url and not (_NEWS_MARKERS.search(text[:_HEAD_CHARS]) or _url_date(url)):
         # A crawl page whose host is none of the listed outlets is rarely news, yet company
         # and SEO pages of the long tail share journalism's vocabulary (docs/components.md:
         # on a real crawl sample the model alone was right 9 times in 92): there, news also

@@ -30,6 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ("https://blog.csdn.net/weixin_1/article/details/138497415", "tech"),
     ("https://item.jd.com/100012043978.html", "commerce"),
     ("https://book.sina.com.cn/longbook/1.shtml", "literature"),  # the longest listed host suffix wins
+    ("https://www.douban.com/group/topic/123456/", "forum"),  # a platform host: a path shape decides
 ])
 def test_url_rules_decide_known_hosts_and_path_shapes(url, component):
     decided = url_component(url)
@@ -38,7 +39,7 @@ def test_url_rules_decide_known_hosts_and_path_shapes(url, component):
 
 
 @pytest.mark.parametrize("url", [None, "", "http://company-xyz.cn/about.html", "http://[::1", "not a url",
-                                 "http://mp.weixin.qq.com/s?__biz=Mz"])  # a platform for any kind of text
+                                 "http://mp.weixin.qq.com/s?__biz=Mz", "https://www.douban.com/note/639427226/"])  # a platform for any kind of text
 def test_url_rules_leave_unknown_and_undecided_hosts_to_the_text(url):
     assert url_component(url) is None
 
@@ -84,6 +85,12 @@ def test_model_news_on_an_unlisted_host_needs_a_byline_or_dateline():
     component, reason = assign_component("http://www.some-city-site.cn/a/2.html", None, story)
     assert model_says(story) == "news" and component == "other" and "no byline or dateline" in reason
     assert assign_component(None, None, story)[0] == "news"  # no URL: no evidence against it
+    # A date filed in the URL's path is the news system's dateline.
+    for dated in ("http://www.some-city-site.cn/20240511/2.html", "http://www.some-city-site.cn/a/2024/05/11/2.html",
+                  "http://www.some-city-site.cn/news/201909/2.shtml"):
+        assert assign_component(dated, None, story)[0] == "news", dated
+    for undated in ("http://www.some-city-site.cn/12345678/2.html", "http://www.some-city-site.cn/2024-13/2.html"):
+        assert assign_component(undated, None, story)[0] == "other", undated
 
 
 def model_says(text: str) -> str:
