@@ -30,12 +30,14 @@ def table(pages: list[dict], half: str, name: str) -> None:
     tiers = collections.Counter()
     misses = []
     kept = kept_right = 0
+    kept_confusion = collections.Counter()
     for p in rows:
         got, reason = assign_component(p["url"], p["title"], p["text"])
         confusion[(p["component"], got)] += 1
         # Only clean documents get a component in a run: SEO and junk pages are dropped first.
         if zhpile.explain(p["text"], title=p["title"], url=p["url"])["decision"] == "keep":
             kept, kept_right = kept + 1, kept_right + (got == p["component"])
+            kept_confusion[(p["component"], got)] += 1
         tier = reason.split(":", 1)[0]
         tiers[(tier, got == p["component"])] += 1
         if got != p["component"]:
@@ -52,6 +54,9 @@ def table(pages: list[dict], half: str, name: str) -> None:
             print(f"| {a} | " + " | ".join(str(confusion[(a, b)] or ".") for b in used) + f" | {confusion[(a, a)] / n:.0%} |")
     print("| precision | " + " | ".join(
         f"{confusion[(b, b)] / s:.0%}" if (s := sum(confusion[(a, b)] for a in used)) else "-" for b in used) + " | |")
+    print("| precision, kept pages | " + " | ".join(
+        f"{kept_confusion[(b, b)] / s:.0%}" if (s := sum(kept_confusion[(a, b)] for a in used)) else "-"
+        for b in used) + " | |")
     print("\ntier (right/decided): " + ", ".join(f"{t} {tiers[(t, True)]}/{tiers[(t, True)] + tiers[(t, False)]}"
                                                   for t in ("url", "structure", "model")))
     shares = collections.Counter(b for (_a, b), n in confusion.items() for _ in range(n))
