@@ -9,4 +9,4 @@ COPY pyproject.toml __init__.py README.md ./
 COPY filters ./filters
 COPY pipelines ./pipelines
 COPY schemas ./schemas
-RUN pip install --no-cache-dir . && cd / && python -c "import zhpile.filters.langid, zhpile.pipelines.pipeline"
+RUN pip install --no-cache-dir . && cd / && python -c "import zhpile.filters.langid, zhpile.pipelines.job.pipeline"

@@ -74,7 +74,8 @@ def build_tables(counts: dict) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _model():
+def shipped_model():
+    """The shipped character-bigram model (filters/data/zh_char_bigram.npz), loaded once."""
     with importlib.resources.files(__package__).joinpath("data/zh_char_bigram.npz").open("rb") as f:
         data = np.load(f)
         return build_tables({k: data[k] for k in data.files})
@@ -82,7 +83,7 @@ def _model():
 
 def log_cond(pairs: np.ndarray, second: np.ndarray, model: dict | None = None) -> np.ndarray:
     """log P(second | first) of each pair key (pair_keys) under the model."""
-    m = model or _model()
+    m = model or shipped_model()
     idx = np.minimum(np.searchsorted(m["bigram_keys"], pairs), len(m["bigram_keys"]) - 1)
     known = m["bigram_keys"][idx] == pairs
     # Beyond the dense table a character is unseen (the table's last slot is no character).

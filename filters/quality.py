@@ -321,7 +321,7 @@ def _rule(name: str, op: str, reason: str, limit_name: str):
     return rule
 
 
-def _flagged_rule(category: str):
+def flagged_rule(category: str):
     """Drops a text whose share of `category` terms passes its limit; the limit is
     context_factor times higher in a text of health, law or news (safety_context of at
     least min_context_terms counter-terms): sex education and crime news name what they
@@ -359,7 +359,7 @@ def few_punct_lines(s: dict, cfg) -> Drop | None:
 # Rules, in the order they are applied. Pathological rules come before language ID, so
 # a page of slashes is explained as what it is, not as "not Chinese". Content rules come
 # after it: a short page in another language is explained as `lang`.
-# The one rule checked before any signal is measured (pipelines/stages.py): an absurdly
+# The one rule checked before any signal is measured (pipelines/job/stages.py): an absurdly
 # long text costs nothing more than its length.
 TOO_LONG = _rule("n_chars", ">", "too_long", "max_chars")
 PATHOLOGICAL_RULES = (
@@ -375,8 +375,8 @@ CONTENT_RULES = (
     _rule("n_chars", "<", "too_short", "min_chars"),
     _rule("han_ratio", "<", "low_han", "min_han_ratio"),
     # Safety before repetition: an SEO page that is both is reported as what it sells.
-    _flagged_rule("porn"),
-    _flagged_rule("gambling"),
+    flagged_rule("porn"),
+    flagged_rule("gambling"),
     _rule("spam_share", ">", "spam", "max_spam_share"),
     _rule("dup_line_share", ">", "dup_lines", "max_dup_line_share"),
     _rule("dup_para_share", ">", "dup_paragraphs", "max_dup_para_share"),

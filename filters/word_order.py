@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .fluency import _model, log_cond
+from .fluency import log_cond, shipped_model
 from .textutil import codepoints, jieba_words
 
 MAX_CHARS = 2000  # the first 2,000 non-space characters: 3.3 ms a 6,000-character text (5,000: 11 ms)
@@ -65,7 +65,7 @@ def _gain(cps: np.ndarray, starts: np.ndarray, han: np.ndarray, model: dict, see
 
 def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None]:
     """(char_order_gain, word_order_gain); None where the text has too few Han joins."""
-    model = model or _model()
+    model = model or shipped_model()
     sample = "".join(text.split())[:MAX_CHARS]
     cps = codepoints(sample)
     if cps.size < 2 * MIN_JOINS:

@@ -1,6 +1,6 @@
 """The library API: `zhpile.explain` for one text, `zhpile.run` for a whole job.
 
-explain() runs the pipeline's own stage objects (pipelines/pipeline.py) on one document,
+explain() runs the pipeline's own stage objects (pipelines/job/pipeline.py) on one document,
 in the order the pipeline applies them, so its answer is the pipeline's. Only the
 corpus-wide steps (deduplication, the mixture) need a corpus and are not part of it.
 """
@@ -30,9 +30,9 @@ def _config(config) -> Config:
 def _stages(config_json: str) -> list:
     """The per-document stages of a config, set up once (the language model loads in
     setup()): a notebook calling explain() in a loop pays for it once."""
-    from .pipeline import extract_stage, stages_after_dedup, stages_before_dedup
+    from .job.pipeline import extract_stage, stages_after_dedup, stages_before_dedup
 
-    from .stages import AssignComponent
+    from .job.stages import AssignComponent
 
     cfg = Config.model_validate_json(config_json)
     stages = [stage for _label, stage in [extract_stage(cfg), *stages_before_dedup(cfg), *stages_after_dedup(cfg)]]

@@ -13,8 +13,8 @@ log = logging.getLogger("zhpile")
 
 
 def cmd_run(args, beam_args: list[str]) -> int:
-    from .inputs import dry_run_lines
-    from .report_markdown import funnel_lines, mixture_lines
+    from .io.inputs import dry_run_lines
+    from .report.markdown import funnel_lines, mixture_lines
     from .run import load_job, start_job
 
     config, files = load_job(args.config)
@@ -35,8 +35,8 @@ def cmd_report(args, _beam_args) -> int:
     """Re-render report.md and report.html from the stored report.json, without re-running."""
     from apache_beam.io.filesystems import FileSystems
 
-    from .report_files import write_report
-    from .report_markdown import render_markdown
+    from .report.files import write_report
+    from .report.markdown import render_markdown
 
     root = args.dir.rstrip("/")
     path = f"{root}/report/report.json"

@@ -14,7 +14,7 @@ import os
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from .inputs import read_bytes
+from .io.inputs import read_bytes
 
 # Report fields that name where a run was, not what it found.
 RUN_FIELDS = ("files",)  # input paths: the same files may sit elsewhere

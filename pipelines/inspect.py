@@ -5,7 +5,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from .report_html import visible
+from .report.html import visible
 
 _SHOWN = ["id", "source", "url", "reason", "detail", "stage", "input_file", "text_prefix"]
 

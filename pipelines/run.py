@@ -13,11 +13,11 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.mixture import MixtureError, plan_epochs
 from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
-from .pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
-from .progress import Progress
-from .report import build_report
-from .report_files import write_card, write_report
-from .stats import read_stats
+from .job.pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
+from .io.progress import Progress
+from .report.build import build_report
+from .report.files import write_card, write_report
+from .job.stats import read_stats
 
 log = logging.getLogger("zhpile")
 
@@ -103,7 +103,7 @@ def prepare_output(output: str, overwrite: bool) -> None:
 def load_job(config) -> tuple[Config, dict[str, list[str]]]:
     """A YAML path (relative paths resolve against its folder) or a Config -> the validated
     config, with model paths checked, and each source's input files."""
-    from .inputs import resolve_inputs, resolve_paths
+    from .io.inputs import resolve_inputs, resolve_paths
 
     cfg, base = (config, ".") if isinstance(config, Config) else load_config(str(config))
     files = resolve_inputs(cfg, base)

@@ -316,7 +316,7 @@ class ClassifierConfig(_Strict):
 
 
 class DedupConfig(_Strict):
-    """Corpus-wide deduplication (pipelines/dedup.py); docs/dedup.md has the
+    """Corpus-wide deduplication (pipelines/job/dedup.py); docs/dedup.md has the
     accuracy measurements behind the near-duplicate defaults."""
 
     exact: bool = True

@@ -11,7 +11,7 @@ import pytest
 
 from sample_data.articles import EN, ZH
 from sample_data.make_sample import gzip_member, html_page, http_response, warc_record
-from zhpile.pipelines.ranges import plan_ranges
+from zhpile.pipelines.io.ranges import plan_ranges
 
 from helpers import RunOutput, run_zhpile, write_config
 

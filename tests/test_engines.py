@@ -145,7 +145,7 @@ def _outcome_is_complete_or_clearly_failed(done, output, local) -> str:
 
 
 def test_flink_survives_a_taskmanager_killed_mid_job(tmp_path, flink, big_crawl):
-    """The cluster's restart strategy (pipelines/engines.py) restarts the job on the new
+    """The cluster's restart strategy (pipelines/engines/cluster.py) restarts the job on the new
     TaskManager; Beam's file sinks only publish a finished attempt's files."""
     config, local = big_crawl
     before = engines.flink_restarts()

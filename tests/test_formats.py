@@ -16,7 +16,7 @@ import pytest
 
 from sample_data.articles import ZH
 from sample_data.make_sample import article_html, gzip_member, html_page, http_response, warc_record
-from zhpile.pipelines.bounded_io import zstd
+from zhpile.pipelines.io.bounded_io import zstd
 
 from helpers import RunOutput, run_zhpile, shared_file, write_config
 

@@ -404,11 +404,11 @@ def test_health_and_news_context_raise_the_flagged_share_limit():
               "家长应当配合学校的性教育，帮助孩子了解生殖健康，如有炎症或其他症状应及时到医院检查。"
               "专家建议，青少年要保持规律作息，多参加体育锻炼，遇到困惑时可以向老师、家长或者专业的心理医生求助，"
               "不要轻信网络上关于自慰的没有根据的说法。")
-    porn = (quality._flagged_rule("porn"),)
+    porn = (quality.flagged_rule("porn"),)
     s = quality.signals(health)
     assert s["porn_share"] > CFG.max_porn_share and s["safety_context"] >= CFG.min_context_terms
     assert quality.first_drop(s, CFG, porn) is None
     without = {**s, "safety_context": 0}
     assert quality.first_drop(without, CFG, porn).reason == "porn"
     one_word = {**s, "porn_share": 0.0169, "n_chars": 237, "safety_context": 0}  # 4 flagged characters
-    assert quality.first_drop(one_word, CFG, (quality._flagged_rule("porn"),)) is None
+    assert quality.first_drop(one_word, CFG, (quality.flagged_rule("porn"),)) is None

@@ -106,7 +106,7 @@ def test_progress_line_counts_files_and_records(tmp_path):
     and an ETA (forced on: it is quiet when the output is not a terminal)."""
     import io
 
-    from zhpile.pipelines import progress
+    from zhpile.pipelines.io import progress
 
     stream = io.StringIO()
     with progress.Progress(n_files=4, total_bytes=400, stream=stream, interval=0.05, force=True):

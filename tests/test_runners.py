@@ -62,7 +62,7 @@ def _graph_size(n_copies: int) -> tuple[int, int]:
     each repeated n_copies times under new names (nothing is run)."""
     import apache_beam as beam
 
-    from zhpile.pipelines.pipeline import build_clean_pipeline
+    from zhpile.pipelines.job.pipeline import build_clean_pipeline
     from zhpile.schemas.config import parse_config
 
     formats = [{"name": "warc", "format": "warc"}, {"name": "wet", "format": "wet"}, {"name": "idx", "format": "cc-index"},

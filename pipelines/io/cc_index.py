@@ -2,11 +2,12 @@
 
 (source, index Parquet file) --ScanIndex--> ((source, warc_filename), (offset, length)) per
   selected row --GroupByKey per WARC file--> ranges, nearby records merged (ranges.plan_ranges)
-  --FetchRanges--> the records' bytes (filesystems or HTTP Range) -> the same documents
-                   ReadWarc makes of those records.
+  [PlanIndexRanges, the format's plan] --ReadIndexedRange, its reader--> the records' bytes
+  (filesystems or HTTP Range) -> the same documents ReadWarc makes of those records.
 
-One such chain serves every cc-index source of a job (elements carry their source's name),
-so the job graph does not grow with the number of sources.
+One plan serves every cc-index source of a job (elements carry their source's name), and
+the ranges are read by the same read transform as every file (sources.py), so the job
+graph does not grow with the number of sources.
 
 Only the needed columns are read, and a row group whose statistics rule the filter out
 is skipped unread. Every selected row ends as a document or a rejection: `fetch_error`
@@ -24,11 +25,10 @@ import apache_beam as beam
 
 from zhpile.filters.ids import doc_id
 
-from .ranges import fetch_range, file_size, plan_ranges
-from .read import ReadWarc, _reject
-from .stage import REJECTED
+from .ranges import HttpRanges, fetch_range, file_size, plan_ranges
+from .records import REJECTED, STATS, read_rejection
+from .warc import ReadWarc
 
-STATS = "stats"
 NEEDED = ["warc_filename", "warc_record_offset", "warc_record_length"]
 
 
@@ -74,8 +74,6 @@ def selection_mask(table, flt):
 
 def _open_index(path: str, http_cfg):
     if path.startswith(("https://", "http://")):
-        from .ranges import HttpRanges
-
         return io.BufferedReader(_HttpFile(path, HttpRanges.client(http_cfg)), buffer_size=1 << 20)
     from apache_beam.io.filesystem import CompressionTypes
     from apache_beam.io.filesystems import FileSystems
@@ -162,7 +160,7 @@ class ScanIndex(beam.DoFn):
         except Exception as err:  # noqa: BLE001 - one unreadable index file, the job goes on
             yield _stat(name, "index_files_failed")
             row = {"id": doc_id(name, f"{path}@index"), "source": name, "input_file": path, "raw_bytes": 0}
-            yield _reject(row, "bad_record", f"index file unreadable: {type(err).__name__}: {str(err)[:200]}", 0)
+            yield read_rejection(row, "bad_record", f"index file unreadable: {type(err).__name__}: {str(err)[:200]}", 0)
 
 
 class PlanRanges(beam.DoFn):
@@ -182,7 +180,7 @@ class PlanRanges(beam.DoFn):
         for offset, length in records:
             if length > self.limit:
                 row = {"id": doc_id(name, f"{warc}@{offset}"), "source": name, "input_file": path, "raw_bytes": length}
-                yield _reject(row, "too_large", f"index says {length} bytes > max_record_bytes + 64 KiB; not fetched",
+                yield read_rejection(row, "too_large", f"index says {length} bytes > max_record_bytes + 64 KiB; not fetched",
                               self.prefix_chars)
             else:
                 wanted.append((offset, length))
@@ -192,15 +190,19 @@ class PlanRanges(beam.DoFn):
         if size is not None:
             yield _stat(name, "warc_file_bytes", 1, size)
         for r in ranges:
-            yield (name, warc, r.start, r.end, r.members)
+            yield name, (warc, r.start, r.end, r.members)
 
 
-class FetchRanges(ReadWarc):
-    """(WARC file as the index names it, start, end, members) -> the members' documents and
-    rejections of one source. A rejection's id is of the index's file name and offset, not of
-    where the file was read: the same row has the same id from any mirror."""
+class ReadIndexedRange(ReadWarc):
+    """The cc-index reader. Item: (WARC file as the index names it, start, end, members), one
+    range PlanIndexRanges made -> the members' documents and rejections. A rejection's id is
+    of the index's file name and offset, not of where the file was read: the same row has the
+    same id from any mirror."""
 
-    def process(self, element):
+    def done(self, item, records: int) -> None:
+        pass  # a range is not an input file of the local run's progress
+
+    def read(self, element):
         from fastwarc.warc import ArchiveIterator, WarcRecordType
 
         warc, start, end, members = element
@@ -213,7 +215,7 @@ class FetchRanges(ReadWarc):
             base = {"id": doc_id(name, f"{warc}@{offset}"), "source": name, "input_file": path, "url": None,
                     "raw_bytes": length}
             if fetched.data is None:
-                yield _reject(base, "fetch_error", f"bytes {offset}-{offset + length - 1}: {fetched.status} after {fetched.attempts} attempts",
+                yield read_rejection(base, "fetch_error", f"bytes {offset}-{offset + length - 1}: {fetched.status} after {fetched.attempts} attempts",
                               self.prefix_chars)
                 continue
             chunk = fetched.data[offset - start: offset - start + length]
@@ -223,31 +225,21 @@ class FetchRanges(ReadWarc):
                 if rec is None or rec.record_type not in (WarcRecordType.response, WarcRecordType.resource):
                     raise ValueError("no response record at this offset")
             except Exception as err:  # noqa: BLE001 - a wrong offset, a damaged member
-                yield _reject(base, "bad_record", f"bytes {offset}-{offset + length - 1}: {type(err).__name__}: {str(err)[:150]}",
+                yield read_rejection(base, "bad_record", f"bytes {offset}-{offset + length - 1}: {type(err).__name__}: {str(err)[:150]}",
                               self.prefix_chars)
                 continue
-            yield from self._record(rec, path, base=offset)
+            yield from self.record_documents(rec, path, base=offset)
 
 
-class FetchAllRanges(beam.DoFn):
-    """(source, WARC file, start, end, members) -> FetchRanges of that source."""
+class PlanIndexRanges(beam.PTransform):
+    """(source, index path) pairs of the cc-index sources -> ((source, range) items for
+    ReadIndexedRange, rejections, statistics)."""
 
-    def __init__(self, sources: dict, reader_args):
-        self.fetchers = {name: FetchRanges(source, *reader_args) for name, source in sources.items()}
-
-    def process(self, element):
-        name, *rest = element
-        yield from self.fetchers[name].process(tuple(rest))
-
-
-class ReadIndexed(beam.PTransform):
-    """(source, index path) pairs of every cc-index source -> (documents, rejections,
-    statistics)."""
-
-    def __init__(self, sources: list, reader_args):
+    def __init__(self, sources: list, max_record_bytes: int, prefix_chars: int):
         super().__init__()
         self.sources = {source.name: source for source in sources}
-        self.reader_args = reader_args
+        self.max_record_bytes = max_record_bytes
+        self.prefix_chars = prefix_chars
 
     def expand(self, paths):
         scanned = (paths
@@ -255,12 +247,8 @@ class ReadIndexed(beam.PTransform):
                    | "ScanIndex" >> beam.ParDo(ScanIndex(self.sources)).with_outputs(STATS, REJECTED, main="rows"))
         planned = (scanned["rows"]
                    | "ByWarc" >> beam.GroupByKey()
-                   | "PlanRanges" >> beam.ParDo(PlanRanges(self.sources, self.reader_args[0].max_record_bytes, self.reader_args[1]))
+                   | "PlanRanges" >> beam.ParDo(PlanRanges(self.sources, self.max_record_bytes, self.prefix_chars))
                    .with_outputs(STATS, REJECTED, main="ranges"))
-        fetched = (planned["ranges"]
-                   | "SpreadRanges" >> beam.Reshuffle()
-                   | "FetchRanges" >> beam.ParDo(FetchAllRanges(self.sources, self.reader_args))
-                   .with_outputs(STATS, REJECTED, main="docs"))
-        rejected = (scanned[REJECTED], planned[REJECTED], fetched[REJECTED]) | "IndexRejected" >> beam.Flatten()
-        stats = (scanned[STATS], planned[STATS], fetched[STATS]) | "IndexStats" >> beam.Flatten()
-        return fetched["docs"], rejected, stats
+        rejected = (scanned[REJECTED], planned[REJECTED]) | "IndexRejected" >> beam.Flatten()
+        stats = (scanned[STATS], planned[STATS]) | "IndexStats" >> beam.Flatten()
+        return planned["ranges"], rejected, stats

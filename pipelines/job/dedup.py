@@ -20,7 +20,8 @@ from zhpile.filters.lines import line_keys, remove_lines
 from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
 from .buckets import BatchByBucket, bucket_count
-from .stage import KEPT, REJECTED, counter, rejection_row
+from ..io.records import REJECTED, counter, rejection_row
+from .stage import KEPT
 
 STATS = "stats"
 
@@ -291,7 +292,7 @@ class Deduplicate(beam.PTransform):
                              lambda kv: [] if (list(kv[1]["exact"]) or list(kv[1]["near"]))
                              else [(kv[0], lines) for lines in kv[1]["lines"]]))
             # Counted per line, then joined back to the documents holding a frequent line,
-            # both in bucket batches (pipelines/buckets.py).
+            # both in bucket batches (pipelines/job/buckets.py).
             salts = cfg.line_salts
             buckets = max(1, self.buckets // salts)
             frequent = (survivors

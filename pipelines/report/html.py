@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import html
 
-from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, funnel_rows, index_rows, mixture_columns, size
+from .build import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, funnel_rows, index_rows, mixture_columns, size
 
 # Categorical colours (no green: green means "kept").
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",

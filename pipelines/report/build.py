@@ -1,6 +1,6 @@
 """The run report, built from the two pipelines' counters (report/stats_*.json) and the
 mixture plan. The data flows one way: this module builds the report (a dict, report.json);
-report_markdown.py and report_html.py render it; report_files.py writes all three. All
+markdown.py and html.py render it; files.py writes all three. All
 plain Python, so `zhpile report DIR` re-renders without re-running anything.
 
 Counter keys (each value is four numbers):
@@ -128,7 +128,7 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
         elif kind == "hist":
             hist = sources[key[1]]["distributions"][key[2]].setdefault(key[3], {})
             hist[key[4]] = hist.get(key[4], 0) + value[0]
-        elif kind == "index":  # a cc-index source's selection funnel (cc_index.py)
+        elif kind == "index":  # a cc-index source's selection funnel (io/cc_index.py)
             funnel = sources[key[1]].setdefault("index", {})
             funnel[key[2]] = funnel.get(key[2], 0) + value[0]
             if key[2] in ("ranges_fetched", "warc_file_bytes"):

@@ -18,10 +18,11 @@ from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
 from .dedup import Deduplicate
 from .stages import (AssignComponent, ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText,
                      Pathological, RedactPII, TokenizeText, ToSimplified)
-from .read import ReadSources, UniqueIds
-from .report import histogram_keys
+from ..io.sources import ReadSources, UniqueIds
+from ..report.build import histogram_keys
 from .stats import CountTokens, SumPerBundle, WriteStats
-from .stage import KEPT, REJECTED, apply_stage
+from ..io.records import REJECTED
+from .stage import KEPT, apply_stage
 from .write import WriteClean, WriteMixture, WriteRejected, clean_shard_counts
 
 

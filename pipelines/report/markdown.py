@@ -1,9 +1,9 @@
-"""report.md and the terminal's tables, rendered from the report dict (report.py)."""
+"""report.md and the terminal's tables, rendered from the report dict (build.py)."""
 from __future__ import annotations
 
 from zhpile.filters.quality import WORD_SAMPLE_CHARS
 
-from .report import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, empty_slot, funnel_rows, index_rows, mixture_columns, size
+from .build import HISTOGRAMS, INDEX_HEADERS, decontamination_rows, empty_slot, funnel_rows, index_rows, mixture_columns, size
 
 
 def funnel_lines(report: dict) -> list[str]:

@@ -112,7 +112,7 @@ class WriteRejected(beam.PTransform):
                 | "WriteRejected" >> _parquet_sink(f"{self.output}/rejected/part", REJECTED_SCHEMA))
 
 
-def _write_table(path: str, table: pa.Table, row_group_rows: int) -> None:
+def write_table(path: str, table: pa.Table, row_group_rows: int) -> None:
     """Write to a temporary name, then rename: a reader never sees a half-written shard."""
     tmp = f"{path}.inprogress"
     with FileSystems.create(tmp) as f:
@@ -120,7 +120,7 @@ def _write_table(path: str, table: pa.Table, row_group_rows: int) -> None:
     FileSystems.rename([tmp], [path])
 
 
-def _write_megatron(prefix: str, rows: list[dict], dtype: str) -> None:
+def write_megatron(prefix: str, rows: list[dict], dtype: str) -> None:
     """prefix.bin and prefix.idx (schemas/megatron.py), the .idx last: its presence means the
     pair is whole."""
     with FileSystems.create(f"{prefix}.bin.inprogress") as f:
@@ -141,14 +141,14 @@ class _WriteShard(beam.DoFn):
         shard, grouped = element
         rows = [r for _k, r in sorted(grouped["rows"], key=lambda kr: kr[0])]
         name = f"part-{shard:05d}-of-{self.n_shards:05d}"
-        _write_table(f"{self.output}/mixture/{name}.parquet", pa.Table.from_pylist(rows, schema=MIXTURE_SCHEMA),
+        write_table(f"{self.output}/mixture/{name}.parquet", pa.Table.from_pylist(rows, schema=MIXTURE_SCHEMA),
                      self.row_group_rows)
         formats = self.tokenize.formats if self.tokenize else ()
         if "parquet" in formats:
-            _write_table(f"{self.output}/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
+            write_table(f"{self.output}/tokens/{name}.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA),
                          self.row_group_rows)
         if "megatron" in formats:
-            _write_megatron(f"{self.output}/megatron/{name}", rows, self.tokenize.dtype)
+            write_megatron(f"{self.output}/megatron/{name}", rows, self.tokenize.dtype)
         for row in rows:
             ids = row.get("input_ids")
             yield (mixture_key(row["source"], row["component"]), len(row["text"].encode("utf-8", "surrogatepass")), len(row["text"]),

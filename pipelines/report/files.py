@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from .report_card import render_card
-from .report_html import render_html
-from .report_markdown import render_markdown
+from .card import render_card
+from .html import render_html
+from .markdown import render_markdown
 
 
 def write_report(report: dict, report_dir: str) -> None:
@@ -19,7 +19,7 @@ def write_report(report: dict, report_dir: str) -> None:
 
 
 def write_card(report: dict, config, output: str) -> None:
-    """DIR/README.md, the dataset card (report_card.py)."""
+    """DIR/README.md, the dataset card (card.py)."""
     from apache_beam.io.filesystems import FileSystems
 
     from zhpile import __version__

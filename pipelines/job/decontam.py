@@ -19,7 +19,8 @@ from zhpile.filters.base import Drop
 from zhpile.filters.decontam import BenchmarkIndex, lookup, match_form, ngram_keys, shard_of
 from zhpile.schemas.config import Config, ConfigError
 
-from .stage import KEPT, REJECTED, StageDoFn
+from ..io.records import REJECTED
+from .stage import KEPT, StageDoFn
 
 
 def _rows(path: str):

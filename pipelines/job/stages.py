@@ -1,6 +1,6 @@
-"""The per-document stages, in the order a document meets them (pipelines/pipeline.py):
+"""The per-document stages, in the order a document meets them (job/pipeline.py):
 extract -> normalise -> pathological -> language -> Traditional-to-Simplified -> [the
-corpus-wide dedup, pipelines/dedup.py] -> quality -> classifier -> component -> PII -> [tokenize]. Each is a
+corpus-wide dedup, job/dedup.py] -> quality -> classifier -> component -> PII -> [tokenize]. Each is a
 StageDoFn: `apply(doc)` returns the document or a Drop; the logic lives in filters/."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from zhpile.filters.safety import blocked_domain
 from zhpile.filters.seo import seo_injection, seo_signals
 from zhpile.filters.tokens import load_tokenizer, token_ids
 
-from .inputs import read_bytes
+from ..io.inputs import read_bytes
 from .stage import StageDoFn
 
 

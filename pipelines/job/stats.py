@@ -10,7 +10,7 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.tokens import load_tokenizer
 
 from .buckets import PerBundle
-from .inputs import read_bytes
+from ..io.inputs import read_bytes
 
 
 def sum_lists(values):

@@ -1,7 +1,7 @@
 """The dataset card, DIR/README.md: Hugging Face's YAML header (one config per table, with
 its files, features and sizes) and a summary a person reads: sources, the mixture table,
 the filter funnel, the zhpile version and the config's hash. Rendered from the report dict
-(report.py), like report.md and report.html."""
+(build.py), like report.md and report.html."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +12,7 @@ import yaml
 
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA
 
-from .report_markdown import funnel_lines, mixture_lines
+from .markdown import funnel_lines, mixture_lines
 
 _DTYPES = {pa.string(): "string", pa.int32(): "int32", pa.int64(): "int64", pa.uint32(): "uint32", pa.float64(): "float64",
            pa.bool_(): "bool"}

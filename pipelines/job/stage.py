@@ -3,37 +3,13 @@ rejected ones on a tagged output, a Beam counter per reason, and no exception
 ever escaping for a single bad document."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from zhpile.filters.base import Drop, DropError
-from zhpile.schemas.config import OutputConfig
-from zhpile.schemas.tables import REJECTED_SCHEMA
 
-REJECTED = "rejected"
+from ..io.records import PREFIX_CHARS, REJECTED, counter, rejection_row
+
 KEPT = "kept"
-_PREFIX_CHARS = OutputConfig.model_fields["text_prefix_chars"].default  # the default lives in the config
-
-
-@lru_cache(maxsize=None)
-def counter(namespace: str, name: str):
-    """A Beam counter, made once per process: Metrics.counter() builds a new one on every
-    call (about 2 us, per document and stage). The counter finds the running bundle's
-    metrics container when it is incremented, so sharing it is safe."""
-    return Metrics.counter(namespace, name)
-
-
-def rejection_row(doc: dict, stage: str, drop: Drop, prefix_chars: int = _PREFIX_CHARS) -> dict:
-    """A row of rejected/*.parquet for `doc` (a document dict at any stage)."""
-    text = doc.get("text")
-    if text is None and doc.get("payload") is not None:
-        text = doc["payload"][: prefix_chars * 4].decode("utf-8", errors="replace")
-    row = {name: doc.get(name) for name in REJECTED_SCHEMA.names}
-    row.update(stage=stage, reason=drop.reason, detail=drop.detail,
-               text_prefix=(text or "")[:prefix_chars], raw_bytes=doc.get("raw_bytes", 0))
-    return row
 
 
 class StageDoFn(beam.DoFn):
@@ -41,7 +17,7 @@ class StageDoFn(beam.DoFn):
 
     stage = "stage"
 
-    def __init__(self, prefix_chars: int = _PREFIX_CHARS):
+    def __init__(self, prefix_chars: int = PREFIX_CHARS):
         self.prefix_chars = prefix_chars
 
     def apply(self, doc: dict):  # pragma: no cover - abstract

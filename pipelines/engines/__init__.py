@@ -1,0 +1,17 @@
+"""Engines: the local Flink and Spark clusters behind `zhpile engine` and the SDK worker
+their task slots start.
+
+Owns: fetching an engine and Beam's job server from the registries (install.py), starting
+and stopping a loopback cluster and the `zhpile run` options for it (cluster.py), the
+Python worker process (sdk_worker.py). May import: the standard library, Beam, PyYAML;
+nothing of zhpile's job, io or report (an engine does not know what runs on it).
+"""
+from .cluster import (FLINK_RESTART_ATTEMPTS, down, embedded_options, flink_restarts, flink_running_jobs, processes,
+                      run_options, scratch_dirs, spark_running_apps, spark_work_dir, start_spark_worker,
+                      start_taskmanager, stop_process, up)
+from .install import ENGINES, FLINK, HOST, SPARK, Engine, EngineError, fetch
+
+__all__ = ["ENGINES", "FLINK", "FLINK_RESTART_ATTEMPTS", "HOST", "SPARK", "Engine", "EngineError", "down",
+           "embedded_options", "fetch", "flink_restarts", "flink_running_jobs", "processes", "run_options",
+           "scratch_dirs", "spark_running_apps", "spark_work_dir", "start_spark_worker", "start_taskmanager",
+           "stop_process", "up"]

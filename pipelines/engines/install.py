@@ -1,0 +1,137 @@
+"""Fetching an engine for `zhpile engine`: everything comes from the package registries,
+cached in one tools directory ($ZHPILE_ENGINES, default ~/.cache/zhpile/engines):
+- the engine itself from PyPI (`apache-flink` + `apache-flink-libraries` hold a full Flink
+  with its bin/ scripts, `pyspark` holds Spark's jars and bin/spark-class), installed with
+  --no-deps into a folder of its own because their Python parts pin old Beams;
+- Beam's job server from Maven Central. Its shaded jar is not served for any release the
+  Python SDK supports, so Maven resolves the runner artifact's classpath (which holds
+  the job server's main class) and a manifest-only jar points at it: Beam's
+  FlinkRunner/SparkRunner start it with `java -jar` like the shaded one.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import apache_beam
+
+BEAM_VERSION = apache_beam.version.__version__
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    runner: str  # Beam's Python runner class name
+    pip: tuple[str, ...]
+    runner_artifact: str  # group:artifact of the Beam runner holding the job server
+    job_server_main: str
+    ui_port: int
+    job_port: int  # the job server `engine up` keeps running (its artifact port is the next one)
+
+
+FLINK = Engine("flink", "FlinkRunner", ("apache-flink==1.19.3", "apache-flink-libraries==1.19.3"),
+               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver", 8081, 8099)
+SPARK = Engine("spark", "SparkRunner", ("pyspark==3.5.7",),
+               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver", 8080, 8097)
+ENGINES = {e.name: e for e in (FLINK, SPARK)}
+SPARK_MASTER_PORT = 7077
+
+
+# Spark 3.5's JavaModuleOptions, as packages of java.base.
+JAVA17_OPENS = ("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+                "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs",
+                "sun.security.action", "sun.util.calendar")
+
+
+class EngineError(RuntimeError):
+    pass
+
+
+def tools_dir() -> Path:
+    return Path(os.environ.get("ZHPILE_ENGINES", Path.home() / ".cache" / "zhpile" / "engines"))
+
+
+def engine_dir(engine: Engine) -> Path:
+    return tools_dir() / f"{engine.name}-beam{BEAM_VERSION}"
+
+
+def dist_home(engine: Engine) -> Path:
+    """FLINK_HOME / SPARK_HOME inside the pip --target folder."""
+    return engine_dir(engine) / "dist" / ("pyflink" if engine is FLINK else "pyspark")
+
+
+def job_server_jar(engine: Engine) -> Path:
+    return engine_dir(engine) / f"beam-{engine.name}-job-server-{BEAM_VERSION}.jar"
+
+
+
+def fetch(engine: Engine, log=print) -> None:
+    """Installs what is missing; a second call does nothing."""
+    for tool in ("java", "mvn"):
+        if not shutil.which(tool):
+            raise EngineError(f"`{tool}` is not on PATH: the engines need a Java 17 JDK and Maven")
+    root = engine_dir(engine)
+    root.mkdir(parents=True, exist_ok=True)
+    if not (dist_home(engine) / "bin").is_dir():
+        log(f"zhpile engine: installing {' '.join(engine.pip)} into {root / 'dist'}")
+        tmp = root / "dist.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        run_checked([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(tmp), *engine.pip],
+               "pip could not install the engine")
+        tmp.rename(root / "dist")
+    if not job_server_jar(engine).exists():
+        log(f"zhpile engine: resolving {engine.runner_artifact}:{BEAM_VERSION} through Maven")
+        classpath = _maven_classpath(engine, root)
+        if engine is SPARK:  # Spark is a 'provided' dependency of the runner: take pyspark's jars
+            classpath += sorted(str(p) for p in (dist_home(engine) / "jars").glob("*.jar"))
+        _write_manifest_jar(job_server_jar(engine), engine.job_server_main, classpath)
+
+
+def _maven_classpath(engine: Engine, root: Path) -> list[str]:
+    group, artifact = engine.runner_artifact.split(":")
+    pom = root / "pom.xml"
+    pom.write_text(f"""<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>zhpile.engines</groupId><artifactId>{engine.name}-job-server</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{BEAM_VERSION}</version></dependency>
+  </dependencies>
+</project>
+""")
+    out = root / "classpath.txt"
+    run_checked(["mvn", "-B", "-q", "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
+           f"Maven could not resolve {engine.runner_artifact}:{BEAM_VERSION}")
+    return out.read_text().strip().split(os.pathsep)
+
+
+def _write_manifest_jar(path: Path, main_class: str, classpath: list[str]) -> None:
+    """A jar with only a manifest: `java -jar` runs main_class on the listed jars."""
+    entries = " ".join(Path(p).resolve().as_uri() for p in classpath)
+    attributes = {"Manifest-Version": "1.0", "Main-Class": main_class, "Class-Path": entries,
+                  # On Java 17 the job server JVM (Spark's driver) needs what Spark's own
+                  # launcher passes as --add-opens; in a jar's manifest they need no flags.
+                  "Add-Opens": " ".join(f"java.base/{p}" for p in JAVA17_OPENS)}
+    lines = []
+    for key, value in attributes.items():
+        # Manifest lines are at most 72 bytes; a continuation line starts with one space.
+        line = f"{key}: {value}"
+        while line:
+            lines.append(line[:70])
+            line = " " + line[70:] if len(line) > 70 else ""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w") as jar:
+        jar.writestr("META-INF/MANIFEST.MF", "\r\n".join(lines) + "\r\n")
+    tmp.rename(path)
+
+
+def run_checked(cmd: list[str], what: str) -> None:
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise EngineError(f"{what} ({' '.join(cmd[:4])} ... exited {done.returncode}):\n{tail}")
