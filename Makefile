@@ -19,8 +19,10 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/zhpile run sample_data/config.yaml --output out/sample --overwrite
 
+# Two processes (pytest-xdist), a test file each at a time: the engine tests' one file keeps
+# its clusters in one process while the other runs the local files.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 # A local Flink (JobManager + 2 TaskManagers) or Spark (master + 2 workers) on loopback,
 # fetched into $$ZHPILE_ENGINES (~/.cache/zhpile/engines) the first time; prints the

@@ -170,7 +170,7 @@ def test_hot_keys_and_bad_input_on_flink():
     `zhpile run` in them on embedded Flink."""
     engines.fetch(engines.FLINK)
     env = dict(os.environ, ZHPILE_TEST_RUNNER_ARGS=engines.embedded_options(engines.FLINK, 2))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-s", "-p", "no:cacheprovider", "-p", "no:logging",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-s", "-n", "0", "-p", "no:cacheprovider", "-p", "no:logging",
                            "tests/test_dedup.py", "tests/test_bad_input.py"],
                           cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-5000:]
