@@ -23,6 +23,7 @@ import yaml
 from .install import (FLINK, HOST, SPARK, SPARK_MASTER_PORT, Engine, EngineError, dist_home, engine_dir, fetch,
                       job_server_jar, tools_dir)
 
+
 # ---------------------------------------------------------------------------- processes
 
 def _state_file(engine: Engine) -> Path:

@@ -181,7 +181,7 @@ class PlanRanges(beam.DoFn):
             if length > self.limit:
                 row = {"id": doc_id(name, f"{warc}@{offset}"), "source": name, "input_file": path, "raw_bytes": length}
                 yield read_rejection(row, "too_large", f"index says {length} bytes > max_record_bytes + 64 KiB; not fetched",
-                              self.prefix_chars)
+                                     self.prefix_chars)
             else:
                 wanted.append((offset, length))
         ranges = plan_ranges(wanted, cfg.merge_gap_bytes, cfg.max_range_bytes)
@@ -216,7 +216,7 @@ class ReadIndexedRange(ReadWarc):
                     "raw_bytes": length}
             if fetched.data is None:
                 yield read_rejection(base, "fetch_error", f"bytes {offset}-{offset + length - 1}: {fetched.status} after {fetched.attempts} attempts",
-                              self.prefix_chars)
+                                     self.prefix_chars)
                 continue
             chunk = fetched.data[offset - start: offset - start + length]
             try:
@@ -226,7 +226,7 @@ class ReadIndexedRange(ReadWarc):
                     raise ValueError("no response record at this offset")
             except Exception as err:  # noqa: BLE001 - a wrong offset, a damaged member
                 yield read_rejection(base, "bad_record", f"bytes {offset}-{offset + length - 1}: {type(err).__name__}: {str(err)[:150]}",
-                              self.prefix_chars)
+                                     self.prefix_chars)
                 continue
             yield from self.record_documents(rec, path, base=offset)
 

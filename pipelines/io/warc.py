@@ -79,7 +79,7 @@ class _HeldResponse:
             return outputs
         counter("zhpile.read", "cld2_rejected").inc()
         return [o if not isinstance(o, dict) else read_rejection({k: v for k, v in o.items() if k != "payload"}, drop.reason, drop.detail,
-                                                         reader.prefix_chars)
+                                                                 reader.prefix_chars)
                 for o in outputs]
 
     def flush(self):
@@ -213,7 +213,7 @@ class ReadWarc(FileReader):
                 payload = decode_content(payload, codings, limit)
             except TooLarge as err:
                 yield read_rejection(doc, "too_large", f"Content-Encoding {'+'.join(codings)}: {len(payload)} compressed bytes decode to more "
-                                                f"than max_record_bytes={limit} (stopped at {err.reached} bytes)", self.prefix_chars)
+                                                       f"than max_record_bytes={limit} (stopped at {err.reached} bytes)", self.prefix_chars)
                 return
             except DecodeError as err:
                 yield read_rejection(doc, "bad_record", f"Content-Encoding {'+'.join(codings)} does not decode: {str(err)[:150]}", self.prefix_chars)
@@ -247,4 +247,4 @@ class ReadWarc(FileReader):
         except Exception as err:  # noqa: BLE001
             tail = {"id": doc_id(self.source.name, f"{base}@arc-tail"), "source": self.source.name, "input_file": path, "raw_bytes": 0}
             yield read_rejection(tail, "bad_record", f"unreadable ARC data after record {n}: {type(err).__name__}: "
-                                              f"{str(err).strip()[:150]}; rest of file skipped", self.prefix_chars)
+                                                     f"{str(err).strip()[:150]}; rest of file skipped", self.prefix_chars)

@@ -14,15 +14,15 @@ import apache_beam as beam
 
 from zhpile.schemas.config import Config
 
-from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
-from .dedup import Deduplicate
-from .stages import (AssignComponent, ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText,
-                     Pathological, RedactPII, TokenizeText, ToSimplified)
+from ..io.records import REJECTED
 from ..io.sources import ReadSources, UniqueIds
 from ..report.build import histogram_keys
-from .stats import CountTokens, SumPerBundle, WriteStats
-from ..io.records import REJECTED
+from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
+from .dedup import Deduplicate
 from .stage import KEPT, apply_stage
+from .stages import (AssignComponent, ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText,
+                     Pathological, RedactPII, TokenizeText, ToSimplified)
+from .stats import CountTokens, SumPerBundle, WriteStats
 from .write import WriteClean, WriteMixture, WriteRejected, clean_shard_counts
 
 
