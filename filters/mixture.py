@@ -14,6 +14,15 @@ def epoch_copies(doc_id: str, epochs: float, seed: int) -> range:
     return range(full + extra)
 
 
+def rehydrate_copies(table: dict[int, float] | None, cluster_size: int | None) -> float:
+    """FineWeb-2's rehydration: the copies a document of this duplicate-cluster size gets,
+    the entry of the largest size in `table` not above it (1 without a table)."""
+    if not table:
+        return 1.0
+    size = cluster_size or 1
+    return table[max((k for k in table if k <= size), default=min(table))]
+
+
 def shard_of(doc_id: str, epoch: int, n_shards: int, seed: int) -> int:
     """Copies of one document go to consecutive shards, so repeats never share one
     (while epochs <= n_shards)."""

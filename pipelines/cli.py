@@ -82,60 +82,10 @@ def cmd_explain(args, _beam_args) -> int:
     return 0
 
 
-def _read_texts(pattern: str, field: str) -> list[str]:
-    """Documents of every file matching `pattern`: .jsonl (field), .parquet (column) or
-    plain text (one document a line)."""
-    import pyarrow.parquet as pq
-    from apache_beam.io.filesystems import FileSystems
+def cmd_train_quality(args, beam_args) -> int:
+    from .train import train_quality
 
-    paths = sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
-    if not paths:
-        raise ConfigError(f"no file matches {pattern}")
-    texts: list[str] = []
-    for path in paths:
-        with FileSystems.open(path) as f:
-            if path.endswith(".parquet"):
-                texts += [t for t in pq.read_table(f, columns=[field]).column(field).to_pylist() if isinstance(t, str)]
-                continue
-            for line in f:
-                line = line.decode("utf-8", errors="replace").strip()
-                if not line:
-                    continue
-                if ".jsonl" in path or ".json" in path:
-                    try:
-                        value = json.loads(line).get(field)
-                    except (ValueError, AttributeError):
-                        continue
-                    if isinstance(value, str):
-                        texts.append(value)
-                else:
-                    texts.append(line)
-    return texts
-
-
-def cmd_train_quality(args, _beam_args) -> int:
-    """Train GPT-3's quality classifier: curated text positive, raw crawl negative."""
-    import random
-
-    from zhpile.filters.classifier import QualityClassifier, train
-
-    positives, negatives = _read_texts(args.positive, args.field), _read_texts(args.negative, args.field)
-    if not positives or not negatives:
-        raise ConfigError(f"need documents on both sides (positive {len(positives)}, negative {len(negatives)})")
-    rng = random.Random(args.seed)
-    rng.shuffle(positives)
-    rng.shuffle(negatives)
-    hold_p, hold_n = int(len(positives) * args.holdout), int(len(negatives) * args.holdout)
-    train(positives[hold_p:], negatives[hold_n:], args.output, seed=args.seed, epoch=args.epoch)
-    print(f"zhpile: trained on {len(positives) - hold_p} positive and {len(negatives) - hold_n} negative documents -> {args.output}")
-    if hold_p and hold_n:
-        clf = QualityClassifier(args.output)
-        pos = [clf.score(t) for t in positives[:hold_p]]
-        neg = [clf.score(t) for t in negatives[:hold_n]]
-        accuracy = (sum(p >= 0.5 for p in pos) + sum(n < 0.5 for n in neg)) / (hold_p + hold_n)
-        print(f"held back {hold_p} + {hold_n}: accuracy {accuracy:.3f}, mean score positive {sum(pos) / hold_p:.3f}, "
-              f"negative {sum(neg) / hold_n:.3f}")
-    return 0
+    return train_quality(args, beam_args)
 
 
 def cmd_compare(args, _beam_args) -> int:
@@ -155,7 +105,7 @@ def cmd_engine(args, _beam_args) -> int:
             engines.fetch(engine)
         elif args.action == "up":
             options = engines.up(engine, workers=args.workers, slots=args.slots, memory=args.memory)
-            print(f"zhpile engine: {engine.name} is up on {engines.HOST} (UI http://{engines.HOST}:{engine.ui_port}); run with:")
+            print(f"zhpile engine: {engine.name} is up on {engines.HOST} (UI http://{engines.HOST}:{engines.ports(engine)['ui']}); run with:")
             print(f"  zhpile run CONFIG --output DIR {options}")
             print(f"stop it with: zhpile engine {engine.name} down")
         elif args.action == "down":
@@ -201,10 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--config", help="YAML config whose thresholds apply (default: the defaults)")
     exp.set_defaults(func=cmd_explain)
 
-    tq = sub.add_parser("train-quality", help="train the fastText quality classifier (GPT-3's recipe)")
-    tq.add_argument("--positive", required=True, help="glob of curated documents (.jsonl, .parquet, or text one a line)")
-    tq.add_argument("--negative", required=True, help="glob of raw crawl documents")
-    tq.add_argument("--output", required=True, help="model file to write")
+    tq = sub.add_parser("train-quality", help="train a fastText quality scorer from labels (an LLM's scores or classes) "
+                                              "or GPT-3's recipe (curated vs crawl), through Beam")
+    tq.add_argument("--labels", help="glob of labelled documents (.jsonl or .parquet: a text and a label or score)")
+    tq.add_argument("--label-field", default="label", help="JSON field / Parquet column of the label or score")
+    tq.add_argument("--positive", help="GPT-3's recipe: glob of curated documents (.jsonl, .parquet, or text one a line)")
+    tq.add_argument("--negative", help="GPT-3's recipe: glob of raw crawl documents")
+    tq.add_argument("--output", required=True, help="model file to write (its evaluation: OUTPUT.eval.json)")
     tq.add_argument("--field", default="text", help="JSON field / Parquet column holding the text")
     tq.add_argument("--epoch", type=int, default=10)
     tq.add_argument("--seed", type=int, default=0)
@@ -226,11 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     eng.set_defaults(func=cmd_engine)
 
     args, beam_args = parser.parse_known_args(argv)
-    if args.command != "run" and beam_args:
+    if args.command not in ("run", "train-quality") and beam_args:  # both run Beam pipelines
         parser.error(f"unrecognized arguments: {' '.join(beam_args)}")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    # Beam's GCP I/O module warns about a missing optional client on every import.
-    logging.getLogger().addFilter(lambda record: "apitools" not in record.getMessage())
+    # Beam's GCP I/O module warns about a missing optional client on every import, and
+    # BatchElements (the learned scorers' batches) logs its sizes on the root logger.
+    noise = ("apitools", "BatchElements statistics")
+    logging.getLogger().addFilter(lambda record: not any(n in record.getMessage() for n in noise))
     logging.getLogger("apache_beam").setLevel(logging.WARNING)
     try:
         return args.func(args, beam_args)

@@ -10,7 +10,7 @@ import time
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
-from zhpile.filters.mixture import MixtureError, plan_epochs
+from zhpile.filters.mixture import MixtureError, plan_epochs, rehydrate_copies
 from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
 from .job.pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
@@ -23,7 +23,7 @@ log = logging.getLogger("zhpile")
 
 
 def _size():
-    return {"docs": 0, "bytes": 0, "chars": 0, "words": 0.0, "tokens": None}
+    return {"docs": 0, "bytes": 0, "chars": 0, "words": 0.0, "tokens": None, "rehydration": 1.0}
 
 
 def clean_sizes(clean_stats: dict, config: Config) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -32,15 +32,23 @@ def clean_sizes(clean_stats: dict, config: Config) -> tuple[dict[str, dict], dic
     (source/component, every group a source can have, empty ones at 0)."""
     sizes = {s.name: _size() for s in config.sources}
     groups = {key: _size() for s in config.sources for key in s.mixture_keys()}
+    by_cluster: dict[str, dict[int, int]] = {}
     for key, value in clean_stats["counts"]:
         if key[0] == "clean":
             sizes[key[1]].update(docs=value[0], bytes=value[2], chars=value[3])
         elif key[0] == "component":
             groups.setdefault(mixture_key(key[1], key[2]), _size()).update(docs=value[0], bytes=value[2], chars=value[3])
+        elif key[0] == "dup_size":  # text bytes by duplicate-cluster size, for rehydration
+            slot = by_cluster.setdefault(mixture_key(key[1], key[2]), {})
+            slot[key[3]] = slot.get(key[3], 0) + value[2]
         elif key[0] in ("words", "tokens"):
             counted = value[1] if key[0] == "words" else value[0]
             for slot in (sizes[key[1]], groups.setdefault(mixture_key(key[1], key[2]), _size())):
                 slot[key[0]] = (slot[key[0]] or 0) + counted
+    for key, bytes_by_size in by_cluster.items():
+        table, total = config.mixture_entry(key).rehydrate, sum(bytes_by_size.values())
+        if table and total:
+            groups[key]["rehydration"] = sum(rehydrate_copies(table, n) * b for n, b in bytes_by_size.items()) / total
     return sizes, groups
 
 
@@ -54,7 +62,8 @@ def plan(config: Config, groups: dict[str, dict]) -> tuple[dict[str, float], str
         else:
             target, unit = float(config.mixture_size.tokens), ("tokens" if config.token_counter() else "words")
     members = config.mixture_groups()
-    measure = {g: float(sum(groups[k][unit] or 0 for k in keys)) for g, keys in members.items()}
+    # Rehydrated groups are planned at their rehydrated size (tokens and words scaled as bytes).
+    measure = {g: float(sum((groups[k][unit] or 0) * groups[k]["rehydration"] for k in keys)) for g, keys in members.items()}
     entries = {g: config.mixture_entry(g) for g in members}
     per_group = plan_epochs(measure, {g: e.epochs for g, e in entries.items()}, {g: e.weight for g, e in entries.items()}, target)
     return {k: per_group[g] for g, keys in members.items() for k in keys}, unit
@@ -63,7 +72,7 @@ def plan(config: Config, groups: dict[str, dict]) -> tuple[dict[str, float], str
 def shard_count(config: Config, groups: dict[str, dict], epochs: dict[str, float]) -> int:
     if not config.output.shard_bytes:
         return config.output.mixture_shards
-    total = sum(epochs[k] * v["bytes"] for k, v in groups.items())
+    total = sum(epochs[k] * v["bytes"] * v["rehydration"] for k, v in groups.items())
     return max(1, math.ceil(total / config.output.shard_bytes))
 
 

@@ -133,6 +133,21 @@ class MixtureEntry(_Strict):
 
     epochs: float | None = Field(default=None, ge=0)
     weight: float | None = Field(default=None, ge=0, le=1)
+    # FineWeb-2's rehydration: copies of a document by its duplicate-cluster size
+    # (dup_cluster_size), as {smallest size: copies}, e.g. {1: 1, 2: 2, 3: 3, 5: 5, 100: 8,
+    # 1000: 1}; a size takes the entry of the largest key not above it. On top of epochs,
+    # and a weight is met with the rehydrated size (docs/mixture.md).
+    rehydrate: dict[int, float] | None = None
+
+    @field_validator("rehydrate")
+    @classmethod
+    def _rehydrate_table(cls, table):
+        if table is not None:
+            if not table or min(table) != 1:
+                raise ValueError("rehydrate needs an entry for cluster size 1 (the unique documents)")
+            if any(w < 0 for w in table.values()):
+                raise ValueError("rehydrate copies must be >= 0")
+        return table
 
     @model_validator(mode="after")
     def _one_of(self):
@@ -304,15 +319,57 @@ class QualityConfig(_Strict):
     max_host_digits: int = Field(default=6, ge=1)
 
 
-class ClassifierConfig(_Strict):
-    """Optional fastText quality classifier (`zhpile train-quality`), GPT-3's recipe."""
+class ScorerConfig(_Strict):
+    """One learned quality scorer (filters/scorers.py); docs/quality.md, "Learned scorers"."""
 
-    model: str | None = None  # path of a model from `zhpile train-quality`; null: no classifier
-    # threshold: keep if quality_score >= threshold; pareto: keep if
-    # np.random.pareto(pareto_alpha) > 1 - quality_score (GPT-3 used alpha 9).
-    mode: Literal["threshold", "pareto"] = "pareto"
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    # fasttext: a model file (`zhpile train-quality`); onnx: a directory holding model.onnx
+    # and tokenizer.json, as `optimum-cli export onnx` writes a Hugging Face model.
+    path: str
+    kind: Literal["fasttext", "onnx"]
+    # The class whose probability is the score: a fastText label, an ONNX class index.
+    # Null: a regression head's value, the expected value over numeric fastText labels or
+    # graded (3+) ONNX classes, class 1 of a binary ONNX head, or GPT-3's __label__curated.
+    label: str | int | None = None
+    # rule threshold: keep when score >= threshold (null: the score is only recorded).
+    threshold: float | None = None
+    max_tokens: int = Field(default=512, ge=1)  # onnx: tokens of each text the model reads
+    batch_size: int = Field(default=32, ge=1)  # onnx: texts per run of the model
+
+
+class ClassifierConfig(_Strict):
+    """Learned quality scorers on top of the rules. `model` is the one-model shorthand of
+    GPT-3's recipe (a fastText scorer named `quality`)."""
+
+    model: str | None = None
+    models: list[ScorerConfig] = []
+    # threshold: keep when every scorer with a threshold passes it (`threshold` is the
+    # shorthand model's); pareto: GPT-3's, keep if np.random.pareto(pareto_alpha) > 1 -
+    # score of the first scorer (GPT-3 used alpha 9); buckets: Nemotron-CC's, each scorer's
+    # scores cut into `buckets` equal-count buckets over the corpus, the document's bucket is
+    # the highest of its scorers', and it is kept when that is >= min_bucket.
+    mode: Literal["threshold", "pareto", "buckets"] = "pareto"
     threshold: float = Field(default=0.5, ge=0, le=1)
     pareto_alpha: float = Field(default=9.0, gt=0)
+    buckets: int = Field(default=20, ge=2, le=1000)
+    min_bucket: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_way_to_name_models(self):
+        if self.model and self.models:
+            raise ValueError("give classifier.model (one fastText model) or classifier.models, not both")
+        names = [m.name for m in self.models]
+        if len(set(names)) != len(names):
+            raise ValueError(f"classifier.models: duplicate scorer names in {names}")
+        if self.min_bucket >= self.buckets:
+            raise ValueError(f"classifier.min_bucket {self.min_bucket} must be below buckets {self.buckets}")
+        return self
+
+    def scorers(self) -> list[ScorerConfig]:
+        """Every configured scorer, the shorthand included."""
+        if self.model:
+            return [ScorerConfig(name="quality", path=self.model, kind="fasttext", threshold=self.threshold)]
+        return list(self.models)
 
 
 class DedupConfig(_Strict):

@@ -21,6 +21,9 @@ QUALITY_TYPE = pa.struct([(n, pa.int64()) for n in _INT_SIGNALS] + [(n, pa.float
 # PII replaced by placeholders in kept text, counted per kind (filters/pii.py).
 PII_TYPE = pa.struct([(kind, pa.int32()) for kind in ("phone", "id_card", "email", "ip", "qq", "wechat")])
 
+# Each learned scorer's score (filters/scorers.py) and, with the bucket rule, its bucket.
+QUALITY_SCORES_TYPE = pa.list_(pa.struct([("name", pa.string()), ("score", pa.float64()), ("bucket", pa.int32())]))
+
 CONTAMINATION_TYPE = pa.list_(pa.struct([("benchmark", pa.string()), ("item", pa.string()), ("share", pa.float64()),
                                           ("start", pa.int64()), ("end", pa.int64())]))
 
@@ -49,8 +52,15 @@ CLEAN_SCHEMA = pa.schema(
         ("lang", pa.string()),
         ("lang_score", pa.float64()),
         ("quality", QUALITY_TYPE),
-        # Probability of the "curated" class of the optional fastText quality classifier.
+        # The first learned scorer's score (classifier:); all of them in quality_scores, a
+        # list rather than a struct so that every run's tables share one schema.
         ("quality_score", pa.float64()),
+        ("quality_scores", QUALITY_SCORES_TYPE),
+        # The bucket rule's: the highest of the scorers' buckets (0 .. classifier.buckets - 1).
+        ("quality_bucket", pa.int32()),
+        # Documents in this one's duplicate cluster (exact + near), itself included: 1 for a
+        # unique text. mixture.*.rehydrate upsamples by it (FineWeb-2).
+        ("dup_cluster_size", pa.int64()),
         ("pii", PII_TYPE),
         # Test items a kept document quotes a part of (decontaminate:), with the matched span.
         ("contamination", CONTAMINATION_TYPE),
@@ -74,6 +84,8 @@ REJECTED_SCHEMA = pa.schema(
         ("lang_score", pa.float64()),
         ("quality", QUALITY_TYPE),
         ("quality_score", pa.float64()),
+        ("quality_scores", QUALITY_SCORES_TYPE),
+        ("quality_bucket", pa.int32()),
     ]
 )
 

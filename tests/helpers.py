@@ -14,7 +14,7 @@ SAMPLE = os.path.join(ROOT, "sample_data")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "realdata")
 
 
-# Beam options added to every `zhpile run` that names no runner: tests/test_engines.py runs
+# Beam options added to every `zhpile run` that names no runner: tests/test_engines_embedded.py runs
 # whole test files again on Flink this way.
 ENGINE_ARGS = shlex.split(os.environ.get("ZHPILE_TEST_RUNNER_ARGS", ""))
 

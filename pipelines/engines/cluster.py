@@ -20,8 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .install import (FLINK, HOST, SPARK, SPARK_MASTER_PORT, Engine, EngineError, dist_home, engine_dir, fetch,
-                      job_server_jar, tools_dir)
+from .install import FLINK, HOST, SPARK, Engine, EngineError, dist_home, engine_dir, fetch, job_server_jar, tools_dir
 
 
 # ---------------------------------------------------------------------------- processes
@@ -65,6 +64,45 @@ def _spawn(engine: Engine, role: str, cmd: list[str], env: dict) -> int:
     state[role] = proc.pid
     _save_state(engine, state)
     return proc.pid
+
+
+# ---------------------------------------------------------------------------- ports
+
+def _ports_file(engine: Engine) -> Path:
+    return engine_dir(engine) / "ports.json"
+
+
+def ports(engine: Engine) -> dict[str, int]:
+    """The ports of the cluster `up` started last: its UI / REST (`ui`), master RPC (`rpc`),
+    job server (`job`) and artifact service (`artifact`)."""
+    try:
+        return json.loads(_ports_file(engine).read_text())
+    except (OSError, ValueError):
+        return dict(engine.ports)
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the JVMs' servers bind
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_ports(engine: Engine) -> dict[str, int]:
+    """The conventional ports where they are free, so that a user's bookmarks work; a port
+    the system hands out otherwise (another cluster, another program, a parallel test run)."""
+    chosen: dict[str, int] = {}
+    for role, port in engine.ports:
+        while port in chosen.values() or not _bindable(port):
+            with socket.socket() as s:
+                s.bind((HOST, 0))
+                port = s.getsockname()[1]
+        chosen[role] = port
+    _ports_file(engine).write_text(json.dumps(chosen))
+    return chosen
 
 
 def _port_open(port: int) -> bool:
@@ -136,7 +174,7 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
         shutil.rmtree(conf)
     shutil.copytree(dist_home(engine) / "conf", conf)
     cfg = yaml.safe_load((conf / "config.yaml").read_text())
-    cfg["jobmanager"].update({"bind-host": HOST, "rpc": {"address": HOST, "port": 6123}})
+    cfg["jobmanager"].update({"bind-host": HOST, "rpc": {"address": HOST, "port": ports(engine)["rpc"]}})
     cfg["taskmanager"].update({"bind-host": HOST, "host": HOST, "numberOfTaskSlots": slots,
                                # Beam's batch graph has dozens of shuffles, all in one slot: each
                                # needs network buffers, more than Flink's default 10% gives.
@@ -165,7 +203,7 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     # engine's own scratch directory.
     cfg["io"] = {"tmp": {"dirs": str(engine_dir(engine) / "tmp")}}
     cfg["blob"] = {"service": {"cleanup": {"interval": 60}}}
-    cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": FLINK.ui_port}
+    cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": ports(engine)["ui"]}
     cfg["parallelism"] = {"default": 1}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
     # instead of failing it: Flink's default without checkpoints is no restart. Attempts are
@@ -190,19 +228,23 @@ def _rest(url: str):
         return None
 
 
+def _ui(engine: Engine, path: str):
+    return _rest(f"http://{HOST}:{ports(engine)['ui']}/{path}") or {}
+
+
 def _flink_taskmanagers() -> int:
-    return (_rest(f"http://{HOST}:{FLINK.ui_port}/overview") or {}).get("taskmanagers", -1)
+    return _ui(FLINK, "overview").get("taskmanagers", -1)
 
 
 def flink_restarts() -> int:
     """Failures the cluster's jobs recovered from or died of (Flink's exception history)."""
-    jobs = (_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/overview") or {}).get("jobs", [])
-    return sum(len(((_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/{job['jid']}/exceptions") or {})
-                    .get("exceptionHistory") or {}).get("entries", [])) for job in jobs)
+    jobs = _ui(FLINK, "jobs/overview").get("jobs", [])
+    return sum(len((_ui(FLINK, f"jobs/{job['jid']}/exceptions").get("exceptionHistory") or {}).get("entries", []))
+               for job in jobs)
 
 
 def flink_running_jobs() -> int:
-    jobs = (_rest(f"http://{HOST}:{FLINK.ui_port}/jobs/overview") or {}).get("jobs", [])
+    jobs = _ui(FLINK, "jobs/overview").get("jobs", [])
     return sum(1 for job in jobs if job.get("state") == "RUNNING")
 
 
@@ -214,6 +256,7 @@ def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log
         raise EngineError(f"{engine.name} is already up (zhpile engine {engine.name} down stops it)")
     _save_state(engine, {})
     _wipe_scratch(engine)  # a previous cluster's jobs
+    port = choose_ports(engine)
     home, env = dist_home(engine), _java_env(engine)
     if engine is FLINK:
         _flink_conf(engine, slots, memory)
@@ -224,8 +267,8 @@ def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log
     else:
         spark_class = str(home / "bin" / "spark-class")
         _spawn(engine, "master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", HOST,
-                                  "--port", str(SPARK_MASTER_PORT), "--webui-port", str(SPARK.ui_port)], env)
-        _wait(lambda: _port_open(SPARK_MASTER_PORT), "the Spark master")
+                                  "--port", str(port["rpc"]), "--webui-port", str(port["ui"])], env)
+        _wait(lambda: _port_open(port["rpc"]), "the Spark master")
         for i in range(workers):
             start_spark_worker(i, slots, memory)
         _wait(lambda: _spark_workers() >= workers, f"Spark with {workers} workers")
@@ -236,32 +279,33 @@ def up(engine: Engine, workers: int = 2, slots: int = 1, memory: str = "3g", log
 def start_job_server(engine: Engine) -> int:
     """One job server for all jobs: Beam's runners would otherwise start a JVM per pipeline
     (a zhpile run is two) and stage the runner's jars with each."""
-    master = (["--flink-master", f"{HOST}:{FLINK.ui_port}", "--flink-conf-dir", str(engine_dir(engine) / "conf")]
-              if engine is FLINK else ["--spark-master-url", f"spark://{HOST}:{SPARK_MASTER_PORT}"])
-    cmd = ["java", "-jar", str(job_server_jar(engine)), *master, "--job-host", HOST, "--job-port", str(engine.job_port),
-           "--artifact-port", str(engine.job_port + 1), "--expansion-port", "0",
+    port = ports(engine)
+    master = (["--flink-master", f"{HOST}:{port['ui']}", "--flink-conf-dir", str(engine_dir(engine) / "conf")]
+              if engine is FLINK else ["--spark-master-url", f"spark://{HOST}:{port['rpc']}"])
+    cmd = ["java", "-jar", str(job_server_jar(engine)), *master, "--job-host", HOST, "--job-port", str(port["job"]),
+           "--artifact-port", str(port["artifact"]), "--expansion-port", "0",
            "--artifacts-dir", str(engine_dir(engine) / "artifacts")]
     pid = _spawn(engine, "job-server", cmd, _java_env(engine))
-    _wait(lambda: _port_open(engine.job_port), f"the {engine.name} job server")
+    _wait(lambda: _port_open(port["job"]), f"the {engine.name} job server")
     return pid
 
 
 def start_spark_worker(index: int, cores: int, memory: str) -> int:
     spark_class = str(dist_home(SPARK) / "bin" / "spark-class")
     return _spawn(SPARK, f"worker-{index}", [spark_class, "org.apache.spark.deploy.worker.Worker",
-                                              f"spark://{HOST}:{SPARK_MASTER_PORT}", "--host", HOST, "--cores",
+                                              f"spark://{HOST}:{ports(SPARK)['rpc']}", "--host", HOST, "--cores",
                                               str(cores), "--memory", memory, "--webui-port", "0",
                                               "--work-dir", str(spark_work_dir() / f"worker-{index}")],
                   _java_env(SPARK))
 
 
 def _spark_workers() -> int:
-    workers = (_rest(f"http://{HOST}:{SPARK.ui_port}/json/") or {}).get("workers", [])
+    workers = _ui(SPARK, "json/").get("workers", [])
     return sum(1 for w in workers if w.get("state") == "ALIVE")
 
 
 def spark_running_apps() -> int:
-    return len((_rest(f"http://{HOST}:{SPARK.ui_port}/json/") or {}).get("activeapps", []))
+    return len(_ui(SPARK, "json/").get("activeapps", []))
 
 
 def sdk_worker_command() -> str:
@@ -285,7 +329,7 @@ def run_options(engine: Engine, parallelism: int) -> str:
     """Options for the cluster `up` started, through its job server."""
     env = _environment()
     cluster = f"--parallelism {parallelism}" if engine is FLINK else ""
-    return f"--runner {engine.runner} --job_endpoint={HOST}:{engine.job_port} {cluster} {env}".replace("  ", " ")
+    return f"--runner {engine.runner} --job_endpoint={HOST}:{ports(engine)['job']} {cluster} {env}".replace("  ", " ")
 
 
 def embedded_options(engine: Engine, parallelism: int) -> str:

@@ -31,16 +31,17 @@ class Engine:
     pip: tuple[str, ...]
     runner_artifact: str  # group:artifact of the Beam runner holding the job server
     job_server_main: str
-    ui_port: int
-    job_port: int  # the job server `engine up` keeps running (its artifact port is the next one)
+    # The conventional ports, taken when free; `up` picks free ones otherwise (cluster.py).
+    ports: tuple[tuple[str, int], ...]
 
 
 FLINK = Engine("flink", "FlinkRunner", ("apache-flink==1.19.3", "apache-flink-libraries==1.19.3"),
-               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver", 8081, 8099)
+               "org.apache.beam:beam-runners-flink-1.19", "org.apache.beam.runners.flink.FlinkJobServerDriver",
+               (("ui", 8081), ("rpc", 6123), ("job", 8099), ("artifact", 8100)))
 SPARK = Engine("spark", "SparkRunner", ("pyspark==3.5.7",),
-               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver", 8080, 8097)
+               "org.apache.beam:beam-runners-spark-3", "org.apache.beam.runners.spark.SparkJobServerDriver",
+               (("ui", 8080), ("rpc", 7077), ("job", 8097), ("artifact", 8098)))
 ENGINES = {e.name: e for e in (FLINK, SPARK)}
-SPARK_MASTER_PORT = 7077
 
 
 # Spark 3.5's JavaModuleOptions, as packages of java.base.

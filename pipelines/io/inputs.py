@@ -5,6 +5,7 @@ import os
 
 from apache_beam.io.filesystems import FileSystems
 
+from zhpile.filters.scorers import ScorerError, ScorerSpec, load_scorer
 from zhpile.filters.tokens import TokenizerError, load_tokenizer
 from zhpile.schemas.config import Config, ConfigError
 
@@ -13,6 +14,11 @@ def read_bytes(path: str) -> bytes:
     """A whole file through Beam's filesystems (local, gs://, s3://), as stored."""
     with FileSystems.open(path, compression_type="uncompressed") as f:
         return f.read()
+
+
+def scorer_spec(scorer) -> ScorerSpec:
+    """What filters/scorers.py needs of a configured scorer (a hashable value: the cache key)."""
+    return ScorerSpec(scorer.name, scorer.path, scorer.kind, scorer.label, scorer.max_tokens, scorer.batch_size)
 
 
 def _absolute(pattern: str, base: str) -> str:
@@ -58,6 +64,15 @@ def resolve_paths(config: Config, base: str) -> Config:
         if not FileSystems.exists(path):
             raise ConfigError(f"classifier.model: no file {path}")
         config = config.model_copy(update={"classifier": config.classifier.model_copy(update={"model": path})})
+    if config.classifier.models:
+        models = [m.model_copy(update={"path": _absolute(m.path, base)}) for m in config.classifier.models]
+        config = config.model_copy(update={"classifier": config.classifier.model_copy(update={"models": models})})
+    for i, scorer in enumerate(config.classifier.scorers()):
+        try:  # every model loads and answers once here, before any work (and then once per worker)
+            load_scorer(scorer_spec(scorer), read_bytes)
+        except ScorerError as err:
+            where = "classifier.model" if config.classifier.model else f"classifier.models[{i}]"
+            raise ConfigError(f"{where}: {err}") from None
     if config.report.tokenizer:
         path = _absolute(config.report.tokenizer, base)
         try:

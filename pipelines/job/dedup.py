@@ -15,7 +15,7 @@ import numpy as np
 
 from zhpile.filters.base import Drop
 from zhpile.filters.connected_components import large_star, small_star
-from zhpile.filters.dedup import exact_key
+from zhpile.filters.dedup import cluster_size_bin, exact_key
 from zhpile.filters.lines import line_keys, remove_lines
 from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
@@ -174,6 +174,7 @@ class _Resolve(beam.DoFn):
             elif near:
                 yield self._reject(doc, Drop("dup_near", f"near-duplicate of {near[0][1]}"))
             else:
+                doc["dup_cluster_size"] = 1 + sum(grouped["copies"])
                 keys = set(grouped["lines"])
                 if keys:
                     doc["text"], n_lines, n_bytes = remove_lines(doc["text"], keys)
@@ -184,6 +185,14 @@ class _Resolve(beam.DoFn):
     def _reject(self, doc, drop):
         counter("zhpile.rejected", f"dedup.{drop.reason}").inc()
         return beam.pvalue.TaggedOutput(REJECTED, rejection_row(doc, "dedup", drop, self.prefix_chars))
+
+
+def _kept_copy(element):
+    """A dropped document's id -> (the id kept in its place, 1): its near component's root
+    (exact copies are in the same component), else its exact winner."""
+    _id, grouped = element
+    near = list(grouped["near"])
+    return (near[0][1] if near else list(grouped["exact"])[0]), 1
 
 
 def _salt(doc_id: str, salts: int) -> int:
@@ -256,7 +265,7 @@ class Deduplicate(beam.PTransform):
                      | "GroupTextHash" >> beam.GroupByKey()
                      | "ExactLosers" >> beam.FlatMap(_losers_of_group))
 
-        near, unconverged, cluster_stats = p | "NoNear" >> beam.Create([]), None, []
+        near, unconverged = p | "NoNear" >> beam.Create([]), None
         if cfg.near:
             bands, rows = lsh_params(cfg.threshold, cfg.num_perm, cfg.false_positive_weight, cfg.false_negative_weight)
             # Buckets carry ids only; signatures join the (few, distinct) candidate edges
@@ -278,10 +287,14 @@ class Deduplicate(beam.PTransform):
                      | "VerifiedEdges" >> beam.ParDo(_VerifiedEdges(cfg.threshold, cfg.verify)))
             parents, unconverged = edges | "Components" >> ConnectedComponents(cfg.cc_rounds)
             near = parents | "NearLosers" >> beam.Map(lambda kv: (kv[0][1], kv[1]))
-            cluster_stats = (parents
-                             | "ByRoot" >> beam.Map(lambda kv: (kv[1], 1))
-                             | "ClusterSize" >> beam.CombinePerKey(sum)
-                             | "SizeStat" >> beam.Map(lambda kv: (("dup_cluster", _size_bin(kv[1] + 1)), [1, 0, 0, 0])))
+
+        # Every dropped copy counts for the document kept in its place (FineWeb-2 keeps the
+        # cluster size for rehydration): ids only, no text, go through this join.
+        copies = (({"exact": exact, "near": near})
+                  | "JoinLosers" >> beam.CoGroupByKey()
+                  | "KeptCopy" >> beam.Map(_kept_copy)
+                  | "ClusterSize" >> beam.CombinePerKey(sum))
+        cluster_stats = [copies | "SizeStat" >> beam.Map(lambda kv: (("dup_cluster", cluster_size_bin(kv[1] + 1)), [1, 0, 0, 0]))]
 
         removals = p | "NoRemovals" >> beam.Create([])
         if cfg.lines:
@@ -308,23 +321,10 @@ class Deduplicate(beam.PTransform):
                         | "Removals" >> beam.FlatMap(_line_removals))
 
         out = ({"doc": docs | "ById" >> beam.Map(lambda d: (d["id"], d)),
-                "exact": exact, "near": near, "lines": removals}
+                "exact": exact, "near": near, "lines": removals, "copies": copies}
                | "JoinById" >> beam.CoGroupByKey()
                | "Resolve" >> beam.ParDo(_Resolve(self.prefix_chars)).with_outputs(REJECTED, STATS, main=KEPT))
-        stats = [out[STATS]]
-        if cluster_stats:
-            stats.append(cluster_stats)
+        stats = [out[STATS], *cluster_stats]
         if unconverged is not None:
             stats.append(unconverged | "ConvergenceStat" >> beam.Map(lambda n: (("cc_unconverged",), [n, 0, 0, 0])))
         return out[KEPT], out[REJECTED], stats | "DedupStats" >> beam.Flatten()
-
-
-_SIZE_BINS = (2, 3, 5, 10, 20, 50, 100, 1000)
-
-
-def _size_bin(size: int) -> str:
-    label = _SIZE_BINS[0]
-    for edge in _SIZE_BINS:
-        if size >= edge:
-            label = edge
-    return str(label)

@@ -16,12 +16,13 @@ from zhpile.schemas.config import Config
 
 from ..io.records import REJECTED
 from ..io.sources import ReadSources, UniqueIds
-from ..report.build import histogram_keys
+from ..report.build import histogram_keys, score_keys
 from .decontam import Decontaminate, DecontaminateByJoin, load_benchmarks
 from .dedup import Deduplicate
 from .stage import KEPT, apply_stage
-from .stages import (AssignComponent, ClassifierQuality, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText,
-                     Pathological, RedactPII, TokenizeText, ToSimplified)
+from .scoring import ScoreDocuments
+from .stages import (AssignComponent, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
+                     ScoreQuality, TokenizeText, ToSimplified)
 from .stats import CountTokens, SumPerBundle, WriteStats
 from .write import WriteClean, WriteMixture, WriteRejected, clean_shard_counts
 
@@ -44,8 +45,11 @@ def _clean_stats(d: dict) -> list:
             *((key, [1, 0, 0, 0]) for m in d.get("contamination") or ()
               for key in (("contam", m["benchmark"], d["source"], "marked"), ("contam_item", m["benchmark"], m["item"]))),
             (("file_out", d["source"], d["input_file"]), [1, 0, 0, 0]),
+            # By duplicate-cluster size: the report's histogram, and rehydration's planned size.
+            (("dup_size", d["source"], d["component"], d.get("dup_cluster_size") or 1), stats),
             *((("pii", d["source"], kind), [n, 0, 0, 0]) for kind, n in d["pii"].items() if n),
-            *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean"))]
+            *((key, [1, 0, 0, 0]) for key in histogram_keys(d, "clean")),
+            *((key, [1, 0, 0, 0]) for key in score_keys(d, "clean"))]
 
 
 def _contaminated_keys(r: dict) -> list:
@@ -59,7 +63,8 @@ def _rejected_stats(r: dict) -> list:
     return [(("rejected", r["source"], r["stage"], r["reason"]), [1, r.get("raw_bytes") or 0, 0, 0]),
             *((key, [1, 0, 0, 0]) for key in _contaminated_keys(r)),
             (("file_out", r["source"], r["input_file"]), [1, 0, 0, 0]),
-            *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected"))]
+            *((key, [1, 0, 0, 0]) for key in histogram_keys(r, "rejected")),
+            *((key, [1, 0, 0, 0]) for key in score_keys(r, "rejected"))]
 
 
 # The per-document stages in the order a document meets them; `zhpile.explain` runs the
@@ -84,8 +89,7 @@ def stages_after_dedup(config: Config) -> list:
     prefix = {"prefix_chars": config.output.text_prefix_chars}
     return [
         ("Quality", ContentQuality(config.quality, **prefix)),
-        *([("Classifier", ClassifierQuality(config.classifier, config.classifier.model, config.seed, **prefix))]
-          if config.classifier.model else []),
+        *([("Classifier", ScoreQuality(config.classifier, config.seed, **prefix))] if config.classifier.scorers() else []),
         ("Component", AssignComponent({s.name: s.fixed_component() for s in config.sources}, **prefix)),
         ("RedactPII", RedactPII(**prefix)),
     ]
@@ -123,7 +127,10 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
     docs, dropped, dedup_stats = docs | "Dedup" >> Deduplicate(config, sum(map(len, files.values())))
     rejected.append(dropped)
     for label, dofn in stages_after_dedup(config):
-        docs, dropped = apply_stage(docs, label, dofn)
+        if isinstance(dofn, ScoreQuality):  # batched, and the bucket rule is corpus-wide
+            docs, dropped = docs | label >> ScoreDocuments(dofn, config.classifier, config.output.text_prefix_chars)
+        else:
+            docs, dropped = apply_stage(docs, label, dofn)
         rejected.append(dropped)
 
     index = load_benchmarks(config)
@@ -166,7 +173,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 
 
 def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
-    columns = ["id", "source", "component", "url", "text"] + (["input_ids"] if config.output.tokenize else [])
+    columns = ["id", "source", "component", "url", "text", "dup_cluster_size"] + (["input_ids"] if config.output.tokenize else [])
     docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=columns)
     rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
     stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(

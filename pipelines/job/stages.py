@@ -9,7 +9,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from zhpile.filters import quality
 from zhpile.filters.base import Drop
-from zhpile.filters.classifier import QualityClassifier, pareto_keep
+from zhpile.filters.classifier import pareto_keep
 from zhpile.filters.component import assign_component, shipped_model
 from zhpile.filters.extract import declared_plain, page_document
 from zhpile.filters.ids import text_digest
@@ -19,10 +19,11 @@ from zhpile.filters.navigation import remove_navigation
 from zhpile.filters.normalize import normalize_text, to_simplified
 from zhpile.filters.pii import redact_pii
 from zhpile.filters.safety import blocked_domain
+from zhpile.filters.scorers import bucket_of, load_scorer, score_value
 from zhpile.filters.seo import seo_injection, seo_signals
 from zhpile.filters.tokens import load_tokenizer, token_ids
 
-from ..io.inputs import read_bytes
+from ..io.inputs import read_bytes, scorer_spec
 from .stage import StageDoFn
 
 
@@ -166,28 +167,87 @@ class ContentQuality(StageDoFn):
         doc["quality"].update(quality.word_signals(doc["text"]))
         return doc
 
-class ClassifierQuality(StageDoFn):
-    """GPT-3's fastText quality classifier; the model loads once per worker."""
+class ScoreQuality(StageDoFn):
+    """Learned quality scorers (filters/scorers.py): every scorer's score in
+    `quality_scores` (the first's also in `quality_score`). The threshold and Pareto rules
+    drop here; the bucket rule needs the corpus's scores first (job/scoring.py). Models
+    load once per worker process. In the pipeline it takes batches of documents (one
+    model call each); a single document, as `zhpile.explain` gives, works too."""
 
     stage = "classifier"
 
-    def __init__(self, cfg, model_path: str, seed: int, **kw):
+    def __init__(self, cfg, seed: int, **kw):
         super().__init__(**kw)
-        self.cfg, self.model_path, self.seed = cfg, model_path, seed
-        self.classifier = None
+        self.cfg, self.seed = cfg, seed
+        self.scorers_cfg = cfg.scorers()
+        self.scorers = None
 
     def setup(self):
-        self.classifier = QualityClassifier(self.model_path)
+        self.scorers = [load_scorer(scorer_spec(s), read_bytes) for s in self.scorers_cfg]
+
+    def batch_size(self) -> int:
+        return max(s.batch_size for s in self.scorers_cfg)
+
+    def process(self, element):
+        if isinstance(element, dict):
+            yield from super().process(element)
+            return
+        docs = list(element)
+        try:
+            scores = self.score([d["text"] for d in docs])
+        except Exception:  # noqa: BLE001 - one document breaks the batch: score them one by one
+            for doc in docs:
+                yield from super().process(doc)
+            return
+        for doc, doc_scores in zip(docs, scores):
+            yield from self.outcome(doc, self.decide(doc, doc_scores))
+
+    def score(self, texts: list[str]) -> list[list[float]]:
+        """Per text, each scorer's score (filters/scorers.py score_value)."""
+        columns = [scorer.score(texts) for scorer in self.scorers]
+        return [[score_value(col[i]) for col in columns] for i in range(len(texts))]
 
     def apply(self, doc):
-        score = round(self.classifier.score(doc["text"]), 4)
-        doc["quality_score"] = score
-        if self.cfg.mode == "threshold":
-            if score < self.cfg.threshold:
-                return Drop("quality_score", f"quality_score={score} < threshold={self.cfg.threshold}")
-        elif not pareto_keep(doc["id"], score, self.cfg.pareto_alpha, self.seed):
-            return Drop("quality_score", f"quality_score={score}: not kept by pareto(alpha={self.cfg.pareto_alpha}) > 1 - score")
+        return self.decide(doc, self.score([doc["text"]])[0])
+
+    def decide(self, doc: dict, scores: list[float]):
+        doc["quality_scores"] = [{"name": s.name, "score": v, "bucket": None} for s, v in zip(self.scorers_cfg, scores)]
+        doc["quality_score"] = scores[0]
+        cfg = self.cfg
+        if cfg.mode == "threshold":
+            for s, v in zip(self.scorers_cfg, scores):
+                if s.threshold is not None and v < s.threshold:
+                    name = "quality_score" if cfg.model else f"quality_scores.{s.name}"
+                    return Drop("quality_score", f"{name}={v} < threshold={s.threshold}")
+        elif cfg.mode == "pareto" and not pareto_keep(doc["id"], scores[0], cfg.pareto_alpha, self.seed):
+            return Drop("quality_score", f"quality_score={scores[0]}: not kept by pareto(alpha={cfg.pareto_alpha}) > 1 - score")
         return doc
+
+
+class AssignBucket(StageDoFn):
+    """Nemotron-CC's rule, given each scorer's cut points over the corpus (job/scoring.py):
+    each score's bucket, the document's the highest of them, kept when >= min_bucket."""
+
+    stage = "classifier"
+
+    def __init__(self, cfg, **kw):
+        super().__init__(**kw)
+        self.cfg = cfg
+
+    def process(self, doc, cuts):
+        self.cuts = cuts
+        yield from super().process(doc)
+
+    def apply(self, doc):
+        for entry in doc["quality_scores"]:
+            entry["bucket"] = bucket_of(entry["score"], self.cuts.get(entry["name"], []))
+        doc["quality_bucket"] = best = max(e["bucket"] for e in doc["quality_scores"])
+        if best < self.cfg.min_bucket:
+            top = max(doc["quality_scores"], key=lambda e: e["bucket"])
+            return Drop("quality_bucket", f"quality_bucket={best} ({top['name']}={top['score']}) < min_bucket={self.cfg.min_bucket} "
+                                          f"of {self.cfg.buckets}")
+        return doc
+
 
 class AssignComponent(StageDoFn):
     """The document's Pile-style component and why (filters/component.py): a source's fixed

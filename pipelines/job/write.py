@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.ids import unit_hash
-from zhpile.filters.mixture import epoch_copies, shard_of, shuffle_key
+from zhpile.filters.mixture import epoch_copies, rehydrate_copies, shard_of, shuffle_key
 from zhpile.schemas.config import mixture_key
 from zhpile.schemas.megatron import index_bytes
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
@@ -156,7 +156,8 @@ class _WriteShard(beam.DoFn):
 
 
 class WriteMixture(beam.PTransform):
-    """Every clean document `epochs` times (fractions kept deterministically), spread over
+    """Every clean document `epochs` times (times its rehydration copies, by its duplicate
+    cluster's size, where the mixture entry has a table; fractions kept deterministically), spread over
     N shards and shuffled inside each with the config's seed; with output.tokenize, each
     shard's token ids too, in the same order. `epochs` is per mixture group
     (source/component, schemas/config.py mixture_key). Emits (group, text bytes, characters,
@@ -170,8 +171,11 @@ class WriteMixture(beam.PTransform):
         cfg, seed, epochs = self.config, self.config.seed, self.epochs
         n = self.n_shards
 
+        rehydrate = {key: cfg.mixture_entry(key).rehydrate for key in epochs}
+
         def copies(doc):
-            for epoch in epoch_copies(doc["id"], epochs[mixture_key(doc["source"], doc["component"])], seed):
+            key = mixture_key(doc["source"], doc["component"])
+            for epoch in epoch_copies(doc["id"], epochs[key] * rehydrate_copies(rehydrate[key], doc.get("dup_cluster_size")), seed):
                 row = {"id": doc["id"], "source": doc["source"], "component": doc["component"], "epoch": epoch,
                        "url": doc.get("url"), "text": doc["text"], "input_ids": doc.get("input_ids")}
                 yield shard_of(doc["id"], epoch, n, seed), (shuffle_key(doc["id"], epoch, seed), row)

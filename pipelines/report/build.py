@@ -17,6 +17,7 @@ Counter keys (each value is four numbers):
 """
 from __future__ import annotations
 
+from zhpile.filters.dedup import cluster_size_bin
 from zhpile.schemas.config import mixture_key
 
 
@@ -48,6 +49,60 @@ def histogram_keys(doc: dict, outcome: str) -> list:
     values = {"n_chars": q.get("n_chars"), "han_ratio": q.get("han_ratio"), "fluency": q.get("fluency"),
               "lang_score": doc.get("lang_score"), "quality_score": doc.get("quality_score")}
     return [("hist", doc["source"], outcome, signal, histogram_bin(signal, v)) for signal, v in values.items() if v is not None]
+
+
+def score_keys(doc: dict, outcome: str) -> list:
+    """Stats keys ("score", scorer, clean|rejected, score to 2 decimals) and, with the bucket
+    rule, ("score_bucket", scorer, outcome, bucket), for a row the learned scorers saw."""
+    keys = []
+    for entry in doc.get("quality_scores") or ():
+        keys.append(("score", entry["name"], outcome, round(entry["score"], 2)))
+        if entry.get("bucket") is not None:
+            keys.append(("score_bucket", entry["name"], outcome, entry["bucket"]))
+    if doc.get("quality_bucket") is not None:
+        keys.append(("score_bucket", "*", outcome, doc["quality_bucket"]))
+    return keys
+
+
+def _quantile(pairs: list, total: int, q: float) -> float:
+    """The score at quantile q of (score, documents) pairs sorted by score."""
+    seen = 0
+    for score, n in pairs:
+        seen += n
+        if seen >= q * total:
+            return score
+    return pairs[-1][0]
+
+
+def scorer_summary(values: dict, buckets: dict) -> dict:
+    """A scorer's distribution over the documents it scored ({outcome: {score: docs}}): its
+    quantiles, the share at or above each of ten thresholds (the probability grid 0.1 ..
+    1.0, or ten steps over the observed range for other scales), and the documents kept and
+    dropped in each bucket."""
+    merged: dict = {}
+    for counts in values.values():
+        for score, n in counts.items():
+            merged[score] = merged.get(score, 0) + n
+    pairs = sorted(merged.items())
+    total = sum(merged.values())
+    if not total:
+        return {"documents": 0}
+    lo, hi = pairs[0][0], pairs[-1][0]
+    grid = ([round(0.1 * i, 1) for i in range(1, 11)] if lo >= 0 and hi <= 1
+            else [round(lo + (hi - lo) * i / 10, 4) for i in range(1, 11)])
+    return {
+        "documents": total,
+        "clean": sum(values.get("clean", {}).values()),
+        "quantiles": {f"p{int(q * 100)}": _quantile(pairs, total, q) for q in (0.1, 0.25, 0.5, 0.75, 0.9)},
+        "share_at_or_above": {str(t): round(sum(n for s, n in pairs if s >= t) / total, 4) for t in grid},
+        "buckets": bucket_table(buckets),
+    }
+
+
+def bucket_table(buckets: dict) -> dict:
+    """{outcome: {bucket: docs}} -> {bucket: {"clean": docs, "rejected": docs}}, by bucket."""
+    clean, rejected = buckets.get("clean", {}), buckets.get("rejected", {})
+    return {str(b): {"clean": clean.get(b, 0), "rejected": rejected.get(b, 0)} for b in sorted(set(clean) | set(rejected))}
 
 
 def empty_slot():
@@ -91,7 +146,9 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
     mixed = {key: {"slot": empty_slot(), "tokens": 0} for key in groups}
     reasons: dict = {}
     files: dict = {}
-    dedup = {"clusters": 0, "cluster_sizes": {}, "cc_unconverged": 0}
+    dedup = {"clusters": 0, "cluster_sizes": {}, "cc_unconverged": 0, "clean_by_cluster_size": {}}
+    scores: dict = {}
+    score_buckets: dict = {}
     contam = {b.name: {"items_found": 0, "items": [], "sources": {}} for b in config.decontaminate}
     for key, value in clean_stats["counts"] + mix_stats["counts"]:
         kind = key[0]
@@ -104,6 +161,16 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
         elif kind == "dup_cluster":
             dedup["cluster_sizes"][key[1]] = dedup["cluster_sizes"].get(key[1], 0) + value[0]
             dedup["clusters"] += value[0]
+        elif kind == "dup_size":  # ("dup_size", source, component, cluster size): clean documents
+            slot = dedup["clean_by_cluster_size"].setdefault(cluster_size_bin(key[3]), {"docs": 0, "text_bytes": 0})
+            slot["docs"] += value[0]
+            slot["text_bytes"] += value[2]
+        elif kind == "score":
+            slot = scores.setdefault(key[1], {}).setdefault(key[2], {})
+            slot[key[3]] = slot.get(key[3], 0) + value[0]
+        elif kind == "score_bucket":
+            slot = score_buckets.setdefault(key[1], {}).setdefault(key[2], {})
+            slot[key[3]] = slot.get(key[3], 0) + value[0]
         elif kind == "cc_unconverged":
             dedup["cc_unconverged"] += value[0]
         elif kind == "mixture_tokens":  # key[1]: the mixture group
@@ -147,6 +214,7 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
         entry["rejected_docs"] = sum(r["docs"] for r in entry["rejected"].values())
         entry["accounting_ok"] = entry["read"]["docs"] == entry["clean"]["docs"] + entry["rejected_docs"]
     dedup["cluster_sizes"] = dict(sorted(dedup["cluster_sizes"].items(), key=lambda kv: int(kv[0])))
+    dedup["clean_by_cluster_size"] = dict(sorted(dedup["clean_by_cluster_size"].items(), key=lambda kv: int(kv[0])))
     for entry in contam.values():  # items found in the corpus, by id (the first 50 listed)
         entry["items"] = sorted(set(entry["items"]))
         entry["items_found"], entry["items"] = len(entry["items"]), entry["items"][:50]
@@ -181,6 +249,8 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
                 "effective_tokens": m["tokens"] if config.output.tokenize else None,
                 # Which tier decided, over its documents: source, url, structure, model.
                 "decided_by": dict(sorted(reasons.get(key, {}).items())),
+                # mixture.*.rehydrate: the planned size's factor over one copy of each document.
+                "rehydration": round(g.get("rehydration", 1.0), 4) if entry.rehydrate else None,
             })
     return {
         "run": {"seed": config.seed, "planned_in": unit, "mixture_shards": n_shards,
@@ -189,6 +259,10 @@ def build_report(clean_stats: dict, mix_stats: dict, config, sizes: dict, groups
         "sources": sources,
         "dedup": dedup,
         "decontamination": contam,
+        "scorers": {name: scorer_summary(scores.get(name, {}), score_buckets.get(name, {}))
+                    for name in [sc.name for sc in config.classifier.scorers()]},
+        # The bucket rule's decision: the highest bucket of each document's scorers.
+        "quality_buckets": bucket_table(score_buckets["*"]) if "*" in score_buckets else None,
         "samples": samples,
         "files": dict(sorted(files.items())),
         "accounting_ok": all(e["accounting_ok"] for e in sources.values())

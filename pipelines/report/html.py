@@ -143,6 +143,28 @@ def render_html(report: dict) -> str:
                           f"{e['lines_removed']['lines']:,} lines, {size(e['lines_removed']['bytes'])}"]
                          for name, e in report["sources"].items()]))
 
+    if d.get("clean_by_cluster_size"):
+        parts.append(bar_chart("clean documents by cluster size (≥)",
+                               [(k, v["docs"]) for k, v in d["clean_by_cluster_size"].items()], color="#76b7b2"))
+    rehydrated = [r for r in table if r.get("rehydration") is not None]
+    if rehydrated:
+        parts.append(_table(["component", "clean text", "rehydrated", "factor"],
+                            [[_e(r["component"]), size(r["raw_size_bytes"]), size(round(r["raw_size_bytes"] * r["rehydration"])),
+                              f"{r['rehydration']:.3f}x"] for r in rehydrated]))
+
+    scorers = {name: sc for name, sc in report.get("scorers", {}).items() if sc.get("documents")}
+    if scorers:
+        parts.append("<h2>Learned quality scorers</h2>")
+        parts.append(_table(["scorer", "documents scored", "kept", *next(iter(scorers.values()))["quantiles"]],
+                            [[_e(name), f"{sc['documents']:,}", f"{sc['clean']:,}", *(f"{v:g}" for v in sc["quantiles"].values())]
+                             for name, sc in scorers.items()]))
+        parts.append('<div class="charts">' + "".join(
+            bar_chart(f"{name}: share at or above", [(t, 100 * v) for t, v in sc["share_at_or_above"].items()])
+            for name, sc in scorers.items()) + "</div>")
+        if report.get("quality_buckets"):
+            parts.append(_table(["bucket (highest of the scorers)", "kept", "dropped"],
+                                [[b, f"{v['clean']:,}", f"{v['rejected']:,}"] for b, v in report["quality_buckets"].items()]))
+
     rows = decontamination_rows(report)
     if rows:
         parts.append("<h2>Decontamination</h2>")

@@ -39,6 +39,45 @@ def index_lines(report: dict) -> list[str]:
             "|---|" + "---:|" * (len(INDEX_HEADERS) - 1), *(f"| {' | '.join(r)} |" for r in rows)]
 
 
+def scorer_lines(report: dict) -> list[str]:
+    """Each learned scorer's distribution, the share of scored documents at each threshold,
+    and the bucket rule's decision."""
+    scorers = {name: sc for name, sc in report.get("scorers", {}).items() if sc.get("documents")}
+    if not scorers:
+        return []
+    out = ["", "## Learned quality scorers", "", "| scorer | documents scored | kept | p10 | p25 | p50 | p75 | p90 |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    out += [f"| {name} | {sc['documents']} | {sc['clean']} | " + " | ".join(f"{v:g}" for v in sc["quantiles"].values()) + " |"
+            for name, sc in scorers.items()]
+    for name, sc in scorers.items():
+        grid = list(sc["share_at_or_above"])
+        out += ["", f"**{name}**: share of scored documents at or above a threshold", "",
+                "| threshold | " + " | ".join(grid) + " |", "|---|" + "---:|" * len(grid),
+                "| share | " + " | ".join(f"{100 * v:.1f}%" for v in sc["share_at_or_above"].values()) + " |"]
+    if report.get("quality_buckets"):
+        out += ["", "Bucket rule (classifier.mode buckets): documents by their highest bucket over the scorers", "",
+                "| bucket | kept | dropped |", "|---:|---:|---:|"]
+        out += [f"| {b} | {v['clean']} | {v['rejected']} |" for b, v in report["quality_buckets"].items()]
+    return out
+
+
+def rehydration_lines(report: dict) -> list[str]:
+    """Clean documents by duplicate-cluster size, and what mixture.*.rehydrate made of them."""
+    by_size = report["dedup"].get("clean_by_cluster_size") or {}
+    if not by_size:
+        return []
+    out = ["", "Clean documents by their duplicate cluster's size (`dup_cluster_size`, exact + near):", "",
+           "| cluster size ≥ | documents | text bytes |", "|---:|---:|---:|"]
+    out += [f"| {s} | {v['docs']} | {size(v['text_bytes'])} |" for s, v in by_size.items()]
+    rehydrated = [r for r in report["mixture_table"] if r.get("rehydration") is not None]
+    if rehydrated:
+        out += ["", "Rehydration (mixture.*.rehydrate): planned size over one copy of each clean document", "",
+                "| component | clean text | rehydrated | factor |", "|---|---:|---:|---:|"]
+        out += [f"| {r['component']} | {size(r['raw_size_bytes'])} | {size(round(r['raw_size_bytes'] * r['rehydration']))} "
+                f"| {r['rehydration']:.3f}x |" for r in rehydrated]
+    return out
+
+
 def render_markdown(report: dict) -> str:
     run = report["run"]
     out = ["# zhpile run report", "", "## Mixture (Pile-style)", ""] + mixture_lines(report)
@@ -70,6 +109,8 @@ def render_markdown(report: dict) -> str:
         lr = e["lines_removed"]
         out.append(f"| {name} | {ex['docs']}, {size(ex['raw_bytes'])} | {ne['docs']}, {size(ne['raw_bytes'])} "
                    f"| {lr['lines']}, {size(lr['bytes'])} |")
+    out += rehydration_lines(report)
+    out += scorer_lines(report)
     out += decontamination_lines(report)
     out += ["", "## Bytes", "", "| source | input bytes read | clean text bytes | clean characters |", "|---|---:|---:|---:|"]
     for name, e in report["sources"].items():

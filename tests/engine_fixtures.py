@@ -1,0 +1,104 @@
+"""What the engine tests share (tests/test_engines_*.py): the generated inputs and their
+local runs, a cluster per engine, killing a worker mid-job.
+
+The same job on real engines: Flink (embedded, and a standalone cluster of a JobManager and
+two TaskManagers, each its own JVM) and a standalone Spark master with two workers, all
+started by `zhpile engine` on loopback, on free ports. Each run's clean rows, rejections,
+mixture shards and report must equal the local runner's (pipelines/compare.py). One file
+per engine setup, so that `make test`'s processes (pytest-xdist, loadfile) run them side by
+side; an engine's cluster lives in one file, as the engine's directory holds one cluster.
+
+Needs java and mvn (and the registries, the first time: the engines are cached under
+$ZHPILE_ENGINES); skipped without them, or with ZHPILE_SKIP_ENGINES=1.
+"""
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from benchmarks.corpus import write_corpus
+from benchmarks.formats import write_sources
+from zhpile.pipelines import engines
+from zhpile.pipelines.compare import compare_outputs
+
+from helpers import ROOT, SAMPLE, run_zhpile
+
+ENGINES_OFF = os.environ.get("ZHPILE_SKIP_ENGINES") == "1" or not (shutil.which("java") and shutil.which("mvn"))
+WHY_OFF = "engine tests need java and mvn (or were switched off with ZHPILE_SKIP_ENGINES=1)"
+
+SAMPLE_CONFIG = os.path.join(SAMPLE, "config.yaml")
+
+
+def run_with(config, output, options: str) -> None:
+    assert run_zhpile("run", config, "--output", output, *shlex.split(options)) == 0
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    """A generated crawl (duplicates, near-duplicates, English, junk; 4 files) and its
+    local run."""
+    tmp = tmp_path_factory.mktemp("crawl")
+    write_corpus(str(tmp / "warc"), mb=6)
+    config = tmp / "crawl.yaml"
+    config.write_text(f'sources:\n  - {{name: cc, format: warc, paths: ["{tmp}/warc/*.warc.gz"]}}\n')
+    run_with(config, tmp / "local", "")
+    return str(config), str(tmp / "local")
+
+
+@pytest.fixture(scope="module")
+def big_crawl(tmp_path_factory):
+    """Long enough on the cluster (a minute) to kill a worker in the middle."""
+    tmp = tmp_path_factory.mktemp("bigcrawl")
+    write_corpus(str(tmp / "warc"), mb=20, seed=1)
+    config = tmp / "crawl.yaml"
+    config.write_text(f'sources:\n  - {{name: cc, format: warc, paths: ["{tmp}/warc/*.warc.gz"]}}\n')
+    run_with(config, tmp / "local", "")
+    return str(config), str(tmp / "local")
+
+
+@pytest.fixture(scope="module")
+def formats(tmp_path_factory):
+    """Eight sources, one of every input format (benchmarks/formats.py), and their local run:
+    a job graph as big as a real job's."""
+    tmp = tmp_path_factory.mktemp("formats")
+    config = write_sources(str(tmp / "in"), mb=3)
+    run_with(config, tmp / "local", "")
+    return config, str(tmp / "local")
+
+
+def cluster(engine):
+    """A cluster of two workers for one test file; its `zhpile run` options."""
+    engines.fetch(engine)
+    engines.down(engine)  # a cluster left over from an interrupted session
+    yield engines.up(engine, workers=2, slots=1)
+    engines.down(engine)
+
+
+def kill_worker_mid_job(engine, options: str, config: str, output, victim: str, replace, running) -> subprocess.CompletedProcess:
+    """Starts `zhpile run` in its own process, kills one worker (its JVM and the Python
+    workers under it) once the cleaning job has run for a while, starts a fresh one."""
+    cmd = [sys.executable, "-m", "zhpile.pipelines.cli", "run", config, "--output", str(output), *shlex.split(options)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 300
+    while not running() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+    time.sleep(10)  # into the job: reading and extraction are under way
+    assert proc.poll() is None, "the job ended before the fault could be injected"
+    engines.stop_process(engine, victim, signal.SIGKILL)
+    replace()
+    out, _ = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out)
+
+
+def outcome_is_complete_or_clearly_failed(done, output, local) -> str:
+    if done.returncode == 0:
+        assert compare_outputs(local, str(output)) == [], done.stdout[-3000:]
+        return "finished identical"
+    assert not os.path.exists(os.path.join(output, "_SUCCESS"))
+    assert "failed" in done.stdout.lower(), done.stdout[-3000:]
+    return "failed clearly"
