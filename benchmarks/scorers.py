@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
 
 def encoder(path: str, vocab: int, layers: int, hidden: int, heads: int, ffn: int, max_positions: int = 512, seed: int = 0):
@@ -99,7 +99,7 @@ def encoder(path: str, vocab: int, layers: int, hidden: int, heads: int, ffn: in
 
 
 def documents(n: int) -> list[str]:
-    from test_quality import ZH
+    from sample_data.articles import ZH
 
     rng = random.Random(0)
     paragraphs = [p for _t, pars in ZH.values() for p in pars]
