@@ -11,6 +11,8 @@ side; an engine's cluster lives in one file, as the engine's directory holds one
 Needs java and mvn (and the registries, the first time: the engines are cached under
 $ZHPILE_ENGINES); skipped without them, or with ZHPILE_SKIP_ENGINES=1.
 """
+import fcntl
+import json
 import os
 import shlex
 import shutil
@@ -38,37 +40,55 @@ def run_with(config, output, options: str) -> None:
     assert run_zhpile("run", config, "--output", output, *shlex.split(options)) == 0
 
 
-@pytest.fixture(scope="module")
+def _built_once(tmp_path_factory, name: str, build) -> tuple[str, str]:
+    """`build(directory)` -> (config, local output), done once per test session: also once
+    for all of pytest-xdist's processes (their base directories share a parent), the first
+    to take the lock building it and the others reading its result."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    target, done = root / f"engine-input-{name}", root / f"engine-input-{name}.json"
+    with open(root / f"engine-input-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            done.write_text(json.dumps(build(target)))
+    return tuple(json.loads(done.read_text()))
+
+
+def _crawl(mb: float, seed: int):
+    def build(tmp):
+        write_corpus(str(tmp / "warc"), mb=mb, seed=seed)
+        config = tmp / "crawl.yaml"
+        config.write_text(f'sources:\n  - {{name: cc, format: warc, paths: ["{tmp}/warc/*.warc.gz"]}}\n')
+        run_with(config, tmp / "local", "")
+        return str(config), str(tmp / "local")
+    return build
+
+
+@pytest.fixture(scope="session")
 def crawl(tmp_path_factory):
     """A generated crawl (duplicates, near-duplicates, English, junk; 4 files) and its
     local run."""
-    tmp = tmp_path_factory.mktemp("crawl")
-    write_corpus(str(tmp / "warc"), mb=6)
-    config = tmp / "crawl.yaml"
-    config.write_text(f'sources:\n  - {{name: cc, format: warc, paths: ["{tmp}/warc/*.warc.gz"]}}\n')
-    run_with(config, tmp / "local", "")
-    return str(config), str(tmp / "local")
+    return _built_once(tmp_path_factory, "crawl", _crawl(6, 0))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def big_crawl(tmp_path_factory):
-    """Long enough on the cluster (a minute) to kill a worker in the middle."""
-    tmp = tmp_path_factory.mktemp("bigcrawl")
-    write_corpus(str(tmp / "warc"), mb=20, seed=1)
-    config = tmp / "crawl.yaml"
-    config.write_text(f'sources:\n  - {{name: cc, format: warc, paths: ["{tmp}/warc/*.warc.gz"]}}\n')
-    run_with(config, tmp / "local", "")
-    return str(config), str(tmp / "local")
+    """Long enough on a cluster (~30 s of cleaning) to kill a worker in the middle."""
+    return _built_once(tmp_path_factory, "big-crawl", _crawl(12, 1))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def formats(tmp_path_factory):
     """Eight sources, one of every input format (benchmarks/formats.py), and their local run:
     a job graph as big as a real job's."""
-    tmp = tmp_path_factory.mktemp("formats")
-    config = write_sources(str(tmp / "in"), mb=3)
-    run_with(config, tmp / "local", "")
-    return config, str(tmp / "local")
+    def build(tmp):
+        config = write_sources(str(tmp / "in"), mb=3)
+        run_with(config, tmp / "local", "")
+        return config, str(tmp / "local")
+    return _built_once(tmp_path_factory, "formats", build)
 
 
 def cluster(engine):
