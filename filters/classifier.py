@@ -82,6 +82,15 @@ def label_name(value) -> str | None:
     return None
 
 
+_NUMERIC_LABEL = re.compile(r"__label__(-?\d+(?:\.\d+)?)$")
+
+
+def grade_values(labels) -> dict[str, float] | None:
+    """label -> its grade when every label is numeric (`__label__0` .. `__label__5`), else None."""
+    matches = [_NUMERIC_LABEL.match(label) for label in labels]
+    return {m.string: float(m.group(1)) for m in matches} if matches and all(matches) else None
+
+
 def training_line(text: str, label: str, max_chars: int = MAX_CHARS) -> str:
     return f"{label} {segment(text, max_chars)}"
 

@@ -14,17 +14,15 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from .classifier import POSITIVE, segment
+from .classifier import POSITIVE, grade_values, segment
 from .tokens import read_local
 
 ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 CHARS_PER_TOKEN = 4  # text given to the tokenizer: max_tokens * this, so a 50 MB page costs nothing
-_NUMERIC_LABEL = re.compile(r"__label__(-?\d+(?:\.\d+)?)$")
 
 
 class ScorerError(ValueError):
@@ -65,14 +63,15 @@ class FastTextScorer:
             except Exception as err:  # noqa: BLE001 - any unreadable model is the same user error
                 raise ScorerError(f"{spec.name}: cannot load fastText model {spec.path}: {str(err)[:200]}") from None
         labels = list(self.model.get_labels())
-        self.values = None
+        self.values = grade_values(labels)
         if spec.label is not None:
             label = spec.label if str(spec.label).startswith("__label__") else f"__label__{spec.label}"
             if label not in labels:
                 raise ScorerError(f"{spec.name}: label {label!r} is not one of the model's {labels[:10]}")
             self.label = label
-        elif all(_NUMERIC_LABEL.match(lab) for lab in labels):
-            self.label, self.values = None, {lab: float(_NUMERIC_LABEL.match(lab).group(1)) for lab in labels}
+            self.values = None
+        elif self.values is not None:
+            self.label = None
         elif POSITIVE in labels:
             self.label = POSITIVE
         else:

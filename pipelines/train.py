@@ -7,20 +7,18 @@ written beside the model (MODEL.eval.json)."""
 from __future__ import annotations
 
 import json
-import logging
 import math
 import os
 import shutil
 
 from apache_beam.io.filesystems import FileSystems
 
-from zhpile.filters.classifier import NEGATIVE, POSITIVE, evaluate
+from zhpile.filters.classifier import NEGATIVE, POSITIVE, evaluate, grade_values
 from zhpile.schemas.config import ConfigError
 
 from .job.labels import build_label_pipeline
 from .run import runner_and_options
 
-log = logging.getLogger("zhpile")
 SHARD_INPUT_BYTES = 256 << 20  # input bytes per training shard (its lines are sorted in memory)
 
 
@@ -44,7 +42,7 @@ def _concatenate(work: str, split: str, target: str) -> int:
 
 
 def _held_out(model, holdout: str, labels: list[str]) -> dict:
-    graded = all(label.removeprefix("__label__").lstrip("-").replace(".", "", 1).isdigit() for label in labels)
+    grades = grade_values(labels)
 
     def triples():
         with open(holdout, encoding="utf-8") as f:
@@ -52,11 +50,11 @@ def _held_out(model, holdout: str, labels: list[str]) -> dict:
                 true, _, words = line.rstrip("\n").partition(" ")
                 predicted, probs = model.predict(words, k=len(labels))
                 p = dict(zip(predicted, (float(x) for x in probs)))
-                score = (sum(float(k.removeprefix("__label__")) * v for k, v in p.items()) if graded
+                score = (sum(grades[k] * v for k, v in p.items()) if grades
                          else p.get(POSITIVE, p.get(predicted[0], 0.0)))
                 yield true, predicted[0], score
 
-    return {"graded": graded, **evaluate(triples(), graded)}
+    return {"graded": grades is not None, **evaluate(triples(), grades is not None)}
 
 
 def train_quality(args, beam_args: list[str]) -> int:

@@ -53,6 +53,7 @@ class _TrainingLines(beam.DoFn):
             return
         line = training_line(text, label)
         if len(line.split(" ", 1)) < 2:  # nothing left after segmentation
+            counter("zhpile.train", "rejected").inc()
             yield "rejected", "no words"
             return
         digest = text_digest(text)
