@@ -70,12 +70,28 @@ def _utf8_valid(payload: bytes) -> str | None:
     return None
 
 
+def _utf8_nearly(payload: bytes, max_replacement_ratio: float) -> str | None:
+    """The text if `payload` is UTF-8 but for a few stray bytes (a Latin-1 byte pasted into
+    a template, a character cut mid-page), whatever the page declares. GBK or Big5 bytes
+    read as UTF-8 turn nearly every non-ASCII character into U+FFFD; UTF-8 bytes read as GBK
+    decode strictly more often than not, into mojibake, so the declaration cannot decide."""
+    text = payload.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    if non_ascii - bad >= 20 * bad and bad <= max_replacement_ratio * len(text):
+        return text
+    return None
+
+
 def decode_page(payload: bytes, header_charset: str | None = None, max_replacement_ratio: float = 0.001) -> tuple[str, str]:
     """Decode a page; returns (text, codec used). Raises DropError('bad_encoding')."""
     for bom, name in _BOMS:
         if payload.startswith(bom):
             return payload.decode(name, errors="replace"), name
     text = _utf8_valid(payload)
+    if text is not None:
+        return text, "utf_8"
+    text = _utf8_nearly(payload, max_replacement_ratio)
     if text is not None:
         return text, "utf_8"
 

@@ -88,7 +88,7 @@ def _lines(tree, main_content: bool) -> list[tuple[str, int, bool, bool]]:
         if "&" in text:
             text = html.unescape(text)
         text = text.strip()
-        if text:
+        if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page
             link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
             heading = "<h" in line and _HEADING.match(line) is not None
             lines.append((text, link, heading, _is_chrome(text, link)))

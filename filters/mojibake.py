@@ -26,6 +26,8 @@ _RESIDUE = re.compile(r"锟斤拷|烫烫烫|屯屯屯|Ã[\u0080-\u00bf]|â€|\u
 # On a line where GBK mojibake was found, '?' between Han characters marks a lost byte
 # (鏄?笉). Elsewhere it is just an ASCII question mark, common in Chinese text.
 _LOST_BYTE = re.compile(r"[\u4e00-\u9fff]\?+[\u4e00-\u9fff]")
+# At most one U+FFFD per this many characters of a line: lost bytes, not mojibake.
+LOST_BYTE_SPACING = 20
 
 
 @dataclass
@@ -141,15 +143,21 @@ def repair_mojibake(text: str) -> MojibakeRepair:
     if not (_MAYBE_LATIN.search(text) or _RESIDUE.search(text)
             or _maybe_gbk(text.encode("gb18030", errors="replace"))):
         return result
-    kept = []
+    kept, stripped = [], False
     for line in text.split("\n"):
         fixed, n = _repair_line(line)
         result.repaired_runs += n
+        lost = fixed.count("\ufffd")
+        if lost and lost * LOST_BYTE_SPACING <= len(fixed) and not _RESIDUE.search(fixed.replace("\ufffd", "")):
+            # A few U+FFFD in a long clean line are bytes lost in transit (a stray byte in
+            # a UTF-8 page), not a wrong charset: the characters go, the line stays.
+            fixed, stripped = fixed.replace("\ufffd", ""), True
+            result.dropped_chars += lost
         if _RESIDUE.search(fixed) or (n and _LOST_BYTE.search(fixed)):
             result.dropped_lines += 1
             result.dropped_chars += len(line)
         else:
             kept.append(fixed)
-    if result.repaired_runs or result.dropped_lines:
+    if result.repaired_runs or result.dropped_lines or stripped:
         result.text = "\n".join(kept)
     return result
