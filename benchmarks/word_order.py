@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import random
+import re
 import sys
 import time
 
@@ -27,7 +28,7 @@ sys.path.insert(0, ROOT)
 from zhpile.filters.fluency import build_tables, count_bigrams, log_cond, pair_keys  # noqa: E402
 from zhpile.filters.normalize import normalize_text  # noqa: E402
 from zhpile.filters.textutil import codepoints, jieba_words  # noqa: E402
-from zhpile.filters.word_order import order_gains  # noqa: E402
+from zhpile.filters.word_order import order_signals  # noqa: E402
 from zhpile.schemas.config import QualityConfig  # noqa: E402
 
 SHARED = os.path.join(os.path.dirname(ROOT), "shared", "realdata")
@@ -54,6 +55,17 @@ def chunk_shuffle(text: str, rng: random.Random) -> str:
     return flat[:start] + "".join(chunks)
 
 
+_CLAUSE = re.compile(r"([。！？，；、：\s]+)")
+
+
+def sentence_chunk_shuffle(text: str, rng: random.Random) -> str:
+    """Each clause cut into 2-character chunks on its own (an odd clause leaves a 1-character
+    chunk, so the chunk grid shifts at every other clause), then every chunk shuffled."""
+    chunks = [part[i:i + 2] for part in _CLAUSE.split(text) if part for i in range(0, len(part), 2)]
+    rng.shuffle(chunks)
+    return "".join(chunks)
+
+
 def keyword_list(text: str, rng: random.Random) -> str:
     """The document's own words of 2+ Han characters, repeated in random order with
     spaces, commas or nothing between them (SEO keyword stuffing)."""
@@ -65,7 +77,7 @@ def keyword_list(text: str, rng: random.Random) -> str:
 
 
 SALADS = {"char shuffle": char_shuffle, "word shuffle": word_shuffle, "2-char chunk shuffle": chunk_shuffle,
-          "keyword list": keyword_list}
+          "clause 2-char chunk shuffle": sentence_chunk_shuffle, "keyword list": keyword_list}
 
 
 def fluency_with(text: str, model: dict) -> float:
@@ -86,35 +98,39 @@ def main() -> None:
     cwt = [t for t in cwt if len(t) >= 200]
     rng = random.Random(0)
     started = time.perf_counter()
-    kinds = {"real (CLUE, held back)": [order_gains(t, model) for t in real]}
+    kinds = {"real (CLUE, held back)": [order_signals(t, model) for t in real]}
     per_doc_ms = (time.perf_counter() - started) / len(real) * 1000
-    kinds["real (ChineseWebText)"] = [order_gains(t, model) for t in cwt]
+    kinds["real (ChineseWebText)"] = [order_signals(t, model) for t in cwt]
     for name, salad in SALADS.items():
-        kinds[name] = [order_gains(salad(t, rng), model) for t in real]
+        kinds[name] = [order_signals(salad(t, rng), model) for t in real]
     common = "的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要"
-    kinds["40 common characters at random (400,000)"] = [order_gains("".join(rng.choice(common) for _ in range(400_000)), model)]
+    kinds["40 common characters at random (400,000)"] = [order_signals("".join(rng.choice(common) for _ in range(400_000)), model)]
 
     print(f"{len(real)} held-back CLUE documents (>= 200 chars), {len(cwt)} ChineseWebText; model from {len(lines[0::2])} other "
           f"CLUE documents. Signal cost: {per_doc_ms:.2f} ms a document.\n")
-    for index, signal, thresholds in ((0, "char_order_gain", (0.2, 0.3, 0.4, 0.5, 0.6, 0.8)),
-                                      (1, "word_order_gain", (0.0, 0.02, 0.03, 0.04, 0.05, 0.1, 0.2))):
+    for signal, thresholds in (("char_order_gain", (0.2, 0.3, 0.4, 0.5, 0.6, 0.8)),
+                               ("word_order_gain", (0.0, 0.02, 0.03, 0.04, 0.05, 0.1, 0.2)),
+                               ("pos_order_gain", (0.0, 0.05, 0.08, 0.1, 0.12)),
+                               ("long_word_share", (0.01, 0.02, 0.03, 0.05)),
+                               ("order_score", (0.2, 0.25, 0.3, 0.35, 0.4))):
         print(f"| {signal} < | " + " | ".join(kinds) + " |")
         print("|---:|" + "---:|" * len(kinds))
         for th in thresholds:
             cells = []
             for name, values in kinds.items():
-                v = np.array([g[index] for g in values if g[index] is not None])
+                v = np.array([g[signal] for g in values if g[signal] is not None])
                 share = (v < th).mean() if name.startswith("real") else (v >= th).mean()
                 cells.append(f"{share * 100:.1f}%")
             print(f"| {th} | " + " | ".join(cells) + " |")
         print("(real: share dropped; salads: share kept)\n")
     cfg = QualityConfig()
-    print(f"At the defaults (char_order_gain < {cfg.min_char_order_gain} or word_order_gain < {cfg.min_word_order_gain} drops):")
+    limits = {"char_order_gain": cfg.min_char_order_gain, "word_order_gain": cfg.min_word_order_gain,
+              "order_score": cfg.min_order_score}
+    print("At the defaults (" + " or ".join(f"{k} < {v}" for k, v in limits.items()) + " drops):")
     print("| documents | n | dropped by word order | not judged (too few Han joins) |\n|---|---:|---:|---:|")
     for name, values in kinds.items():
-        judged = [g for g in values if g[0] is not None or g[1] is not None]
-        dropped = sum(1 for c, w in judged if (c is not None and c < cfg.min_char_order_gain)
-                      or (w is not None and w < cfg.min_word_order_gain))
+        judged = [g for g in values if any(g[k] is not None for k in limits)]
+        dropped = sum(1 for g in judged if any(g[k] is not None and g[k] < v for k, v in limits.items()))
         print(f"| {name} | {len(values)} | {dropped / max(len(judged), 1) * 100:.1f}% | {len(values) - len(judged)} |")
     flu = {name: [fluency_with(t, model) for t in texts] for name, texts in
            (("real", real), *((n, [s(t, random.Random(1)) for t in real]) for n, s in SALADS.items()))}

@@ -1,8 +1,10 @@
 """HTML -> main text, with the payload checks that decide what is a text document."""
 from __future__ import annotations
 
+import collections
 import html
 import re
+from typing import NamedTuple
 
 import numpy as np
 from resiliparse.extract.html2text import extract_plain_text
@@ -10,7 +12,7 @@ from resiliparse.parse.html import HTMLTree
 
 from .base import DropError
 from .charset import decode_page
-from .textutil import SURROGATES
+from .textutil import SURROGATES, is_code_line
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _PLAIN_TYPES = ("text/plain",)
@@ -40,17 +42,27 @@ _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
-# Site chrome that survives markup heuristics: licence footers, paging, share bars.
-_BOILERPLATE = re.compile(
-    r"ICP备|ICP证|公网安备|增值电信|版权所有|Copyright|©|All [Rr]ights [Rr]eserved|上一篇|下一篇|返回顶部"
-    r"|分享到|扫一扫|免责声明|联系我们|关于我们|网站地图|加载中|点击查看|登录|注册"
-)
+_FULL_STOP = re.compile(r"[。！？]")
+# The heading of a related-content block (相关阅读, 猜你喜欢, 你可能还想看, 热门排行, in either
+# script): what follows it is other pages' teasers, however article-like.
+_RELATED_HEADING = re.compile(
+    r"(相[关關]|推[荐薦]|[热熱][门門点點]|猜你|你可能|其他人|延伸|大家都在|[为為]你推|[编編][辑輯]推|精彩推|排行|点击排|點擊排)"
+    r"[\u4e00-\u9fff]{0,8}\s*[:：]?$")
+# Site chrome that survives markup heuristics: licence footers, whatever their punctuation;
+# paging, share bars and account links only in a line without a full stop, since prose
+# says 上一篇 and 登录 too ("上一篇讲了...。", "一台一台登录实在太麻烦了。").
+_LEGAL = re.compile(r"ICP备|ICP证|公网安备|增值电信|版权所有|Copyright|©|All [Rr]ights [Rr]eserved|免责声明")
+_WIDGET_WORDS = re.compile(r"上一篇|下一篇|返回顶部|分享到|扫一扫|联系我们|关于我们|网站地图|加载中|点击查看|登录|注册")
 # Tuned on the magic-html Chinese benchmark (docs/extraction.md, "Main-content extraction").
 LINK_DENSITY_MAX = 0.3  # a line with more link text than this is navigation or a link list
 BOILERPLATE_MAX_CHARS = 80  # boilerplate patterns only condemn short lines
 LINE_COST = 10  # characters a line must carry to count as content in the densest region
 NO_PUNCT_WEIGHT = 0.25  # lines without sentence punctuation are worth less (menus, tickers)
 REGION_VS_MAIN = 0.5  # the densest region wins unless it is under half of the main-content text
+WIDGET_MAX_CHARS = 20  # a line this short seen WIDGET_REPEATS times in a page is a widget
+WIDGET_REPEATS = 3
+RELATED_HEADING_MAX_CHARS = 10
+RELATED_CUT_AFTER = 100  # characters of text in the region before a related heading ends it
 # resiliparse's main-content pass is quadratic in nesting depth: 10k nested <div> cost 1 s,
 # 30k 11 s, 100k more than two minutes (a 1 MB page anyone can publish). Deeper pages than
 # this skip that pass (at 4,000 it costs ~0.15 s) and keep the densest region (linear).
@@ -73,16 +85,78 @@ def nesting_bound(page: str) -> int:
 
 
 def _is_chrome(text: str, link: int) -> bool:
-    return link / len(text) > LINK_DENSITY_MAX or (len(text) < BOILERPLATE_MAX_CHARS and _BOILERPLATE.search(text) is not None)
+    if link / len(text) > LINK_DENSITY_MAX:
+        return True
+    if _is_related_heading(text):
+        return True
+    if len(text) >= BOILERPLATE_MAX_CHARS:
+        return False
+    return _LEGAL.search(text) is not None or (_WIDGET_WORDS.search(text) is not None and not _FULL_STOP.search(text))
 
 
-def _lines(tree, main_content: bool) -> list[tuple[str, int, bool, bool]]:
-    """(text, link characters, is a heading, is chrome) per non-empty line of
-    resiliparse's extraction."""
+def _is_related_heading(text: str) -> bool:
+    return len(text) <= RELATED_HEADING_MAX_CHARS and _RELATED_HEADING.match(text) is not None
+
+
+class Line(NamedTuple):
+    """One non-empty line of resiliparse's extraction."""
+    text: str
+    link: int  # characters of link text
+    heading: bool
+    chrome: bool
+    code: bool  # inside <pre>, or a line of program code
+
+
+def _prepare(tree) -> None:
+    """Edits the tree so that resiliparse keeps what a reader sees. With alt texts off it
+    drops every <figure> whole (hexo's code blocks, embedded tables), so a figure's
+    children take its place (deleting every alt attribute instead costs 1.4 ms a page).
+    A <li> or <div> inside <pre> (prettify's numbered lines, CSDN's line-number list) is a
+    line, but resiliparse adds no break for it there."""
+    document = tree.document
+    if document is None:
+        return
+    for figure in document.get_elements_by_tag_name("figure"):
+        parent = figure.parent
+        if parent is not None:
+            for child in list(figure.child_nodes):
+                parent.insert_before(child, figure)
+            parent.remove_child(figure)
+    if not len(document.get_elements_by_tag_name("pre")):
+        return
+    for node in document.query_selector_all("pre li, pre div"):
+        first = node.first_child
+        node.append_child(tree.create_text_node("\n"))
+        if first is not None:
+            node.insert_before(tree.create_text_node("\n"), first)
+
+
+def _gutter(lines: list[Line]) -> set[int]:
+    """Indexes of line-number gutters: runs of 3+ lines that count up by one (1, 2, 3...)."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate(lines + [Line("", 0, False, False, False)]):
+        if line.text.isdigit() and len(line.text) <= 5 and (
+                run and int(line.text) == int(lines[run[-1]].text) + 1 or not run):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = [i] if line.text.isdigit() and len(line.text) <= 5 else []
+    return out
+
+
+def _lines(tree, main_content: bool) -> list[Line]:
+    """The non-empty lines of resiliparse's extraction, line-number gutters removed."""
     marked = extract_plain_text(tree, preserve_formatting="minimal_html", main_content=main_content,
                                 links=True, list_bullets=False, alt_texts=False, form_fields=False, noscript=False)
     lines = []
-    for line in marked.split("\n"):
+    in_pre = False
+    # Inside <pre> resiliparse writes a <br> without the line break it writes elsewhere.
+    for line in marked.replace("<br>", "\n").split("\n"):
+        pre = in_pre or "<pre" in line
+        if "<pre" in line or "</pre>" in line:
+            in_pre = line.rfind("<pre") > line.rfind("</pre>")
         # Most lines have no markup or no entity: skip the regexes they would not match.
         text = _TAG.sub("", line) if "<" in line else line
         if "&" in text:
@@ -91,19 +165,37 @@ def _lines(tree, main_content: bool) -> list[tuple[str, int, bool, bool]]:
         if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page
             link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
             heading = "<h" in line and _HEADING.match(line) is not None
-            lines.append((text, link, heading, _is_chrome(text, link)))
-    return lines
+            lines.append(Line(text, link, heading, _is_chrome(text, link), pre or is_code_line(text)))
+    gutter = _gutter(lines)
+    if gutter:
+        lines = [line for i, line in enumerate(lines) if i not in gutter]
+    return _repeated_widgets(lines)
 
 
-def densest_region(lines: list[tuple[str, int, bool, bool]]) -> list[str]:
+def _repeated_widgets(lines: list[Line]) -> list[Line]:
+    """Short lines that recur WIDGET_REPEATS times in one page (点赞, 评论, 举报 under every
+    reply; 阅读全文 or an ad's 为什么你不喜欢这个广告？ under every teaser) are chrome, wherever
+    they are. (The same line with its numbers aside is not: a price table's 0元 cells.)"""
+    keys = [line.text if len(line.text) <= WIDGET_MAX_CHARS and not line.code else None for line in lines]
+    counts = collections.Counter(k for k in keys if k is not None)
+    widgets = {key for key, n in counts.items() if n >= WIDGET_REPEATS}
+    if not widgets:
+        return lines
+    return [line._replace(chrome=True) if key in widgets else line for line, key in zip(lines, keys)]
+
+
+def densest_region(lines: list[Line]) -> list[str]:
     """The contiguous run of lines with the most content (maximum-sum subarray, after
-    Finn et al.'s Body Text Extraction): chrome lines cost, prose lines pay. The
+    Finn et al.'s Body Text Extraction): chrome lines cost, prose lines pay, code pays
+    a little and never costs (a post's code block between its paragraphs stays). The
     heading just above the run (within two lines) is the article's title: kept."""
     best = cur = 0.0
     start, span = 0, (0, 0)
-    for i, (text, link, _h, chrome) in enumerate(lines):
+    for i, (text, link, _h, chrome, code) in enumerate(lines):
         if chrome:
             value = -LINE_COST - link
+        elif code:
+            value = len(text) * NO_PUNCT_WEIGHT
         else:
             weight = 1.0 if _SENTENCE_PUNCT.search(text) else NO_PUNCT_WEIGHT
             value = (len(text) - link) * weight - LINE_COST
@@ -113,12 +205,24 @@ def densest_region(lines: list[tuple[str, int, bool, bool]]) -> list[str]:
             cur += value
         if cur > best:
             best, span = cur, (start, i + 1)
-    first = span[0]
+    first, end = span[0], span[1]
     for j in range(span[0] - 1, max(span[0] - 3, -1), -1):
-        if lines[j][2] and not lines[j][3]:
+        if lines[j].heading and not lines[j].chrome:
             first = j
             break
-    return [text for text, _l, _h, chrome in lines[first:span[1]] if not chrome]
+    return [line.text for line in _until_related(lines[first:end]) if not line.chrome]
+
+
+def _until_related(lines: list[Line]) -> list[Line]:
+    """Teasers under a related-content heading (相关阅读, 猜你喜欢) read like prose and can
+    extend a run of content; once the lines hold RELATED_CUT_AFTER characters, such a
+    heading ends them."""
+    content = 0
+    for j, line in enumerate(lines):
+        if content >= RELATED_CUT_AFTER and _is_related_heading(line.text):
+            return lines[:j]
+        content += 0 if line.chrome else len(line.text)
+    return lines
 
 
 def _parse(page: str):
@@ -143,17 +247,18 @@ def html_to_text(page: str, main_content: bool = True) -> str:
 
 
 def _tree_text(tree, page: str, main_content: bool) -> str:
+    _prepare(tree)
     lines = _lines(tree, False)
     if not main_content:
-        return "\n".join(text for text, _l, _h, _c in lines)
+        return "\n".join(line.text for line in lines)
     region = "\n".join(densest_region(lines))
     # The main-content pass costs as much again; skip it when the region already holds
     # enough of all non-chrome text that main content could not be twice as long.
-    if len(region) >= REGION_VS_MAIN * sum(len(text) + 1 for text, _l, _h, chrome in lines if not chrome):
+    if len(region) >= REGION_VS_MAIN * sum(len(line.text) + 1 for line in lines if not line.chrome):
         return region
     if nesting_bound(page) > MAX_MAIN_CONTENT_DEPTH:
         return region
-    main = "\n".join(text for text, _l, _h, chrome in _lines(tree, True) if not chrome)
+    main = "\n".join(line.text for line in _until_related(_lines(tree, True)) if not line.chrome)
     return region if len(region) >= REGION_VS_MAIN * len(main) else main
 
 

@@ -13,11 +13,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from .textutil import codepoints
+from .textutil import codepoints, jieba_tags
 
 # Interpolation of bigram and unigram estimates, and add-k smoothing of the unigram.
 BIGRAM_WEIGHT = 0.6
 UNIGRAM_K = 0.5
+TAG_K = 0.5
 MAX_CHARS = 5000  # fluency of the first 5,000 characters
 DENSE = 0x30000
 
@@ -28,14 +29,17 @@ def pair_keys(cps: np.ndarray) -> np.ndarray:
 
 
 def count_bigrams(texts) -> dict:
-    """The model's counts from texts (one document each): every character, and each
-    bigram seen at least twice. tools/build_fluency_model.py stores them."""
+    """The model's counts from texts (one document each): every character, each bigram
+    seen at least twice, and jieba's part-of-speech tags and tag pairs (word_order.py).
+    tools/build_fluency_model.py stores them."""
     import collections
 
     from .normalize import normalize_text
 
     unigrams: collections.Counter = collections.Counter()
     bigrams: collections.Counter = collections.Counter()
+    tags: collections.Counter = collections.Counter()  # part-of-speech tags of jieba's words
+    tag_pairs: collections.Counter = collections.Counter()
     for text in texts:
         text = normalize_text(text)
         if not text:
@@ -43,10 +47,16 @@ def count_bigrams(texts) -> dict:
         cps = codepoints(text)
         unigrams.update(cps.tolist())
         bigrams.update(pair_keys(cps).tolist())
+        tagged = [tag for _w, tag in jieba_tags("".join(text.split()))]
+        tags.update(tagged)
+        tag_pairs.update(zip(tagged, tagged[1:]))
     uni = np.array(sorted(unigrams), dtype=np.uint32)
     bi = np.array(sorted(k for k, c in bigrams.items() if c >= 2), dtype=np.uint64)
+    names = sorted(tags)
     return {"unigram_keys": uni, "unigram_counts": np.array([unigrams[k] for k in uni.tolist()], dtype=np.uint32),
-            "bigram_keys": bi, "bigram_counts": np.array([bigrams[k] for k in bi.tolist()], dtype=np.uint32)}
+            "bigram_keys": bi, "bigram_counts": np.array([bigrams[k] for k in bi.tolist()], dtype=np.uint32),
+            "tag_names": np.array(names), "tag_counts": np.array([tags[t] for t in names], dtype=np.uint32),
+            "tag_pair_counts": np.array([[tag_pairs[a, b] for b in names] for a in names], dtype=np.uint32)}
 
 
 def build_tables(counts: dict) -> dict:
@@ -70,6 +80,13 @@ def build_tables(counts: dict) -> dict:
     model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p[second])
     model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * p)
     model["log_p"] = np.log(p)
+    # Tag bigram PMI, add-TAG_K smoothed; one more row and column for a tag the counts lack.
+    names = [str(t) for t in model["tag_names"]]
+    pairs = np.full((len(names) + 1, len(names) + 1), TAG_K)
+    pairs[:-1, :-1] += model["tag_pair_counts"]
+    tag_p = np.append(model["tag_counts"], 0) + TAG_K
+    model["tag_index"] = {t: i for i, t in enumerate(names)}
+    model["tag_pmi"] = np.log(pairs / pairs.sum(1, keepdims=True)) - np.log(tag_p / tag_p.sum())[None, :]
     return model
 
 

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from .textutil import SURROGATES, codepoints
+from .textutil import SURROGATES, codepoints, is_code_line
 
 _WS = re.compile(r"\s+")
 # Script of a code point: interval bounds (sorted) and the script of each interval.
@@ -36,6 +36,7 @@ MIN_HAN_CHARS = 5  # too little Han text to judge by script
 MAX_KANA_SHARE = 0.05  # of Han + kana: Japanese, even kanji-heavy, writes far more kana
 MAX_HANGUL_SHARE = 0.05  # of Han + Hangul
 MIN_HAN_SHARE = 0.7  # of all letters (Han, kana, Hangul, Latin)
+MIN_PROSE_CHARS = 50  # fewer characters outside code lines: the code itself is judged
 
 
 def bundled_model_path() -> str:
@@ -62,6 +63,15 @@ def han_script_share(sample: str) -> float | None:
     return share if share >= MIN_HAN_SHARE else None
 
 
+def prose_lines(text: str, max_chars: int) -> str:
+    """The first `max_chars` characters of the text's lines that are not code, or of the
+    text itself when they are nearly all code: a Chinese post around a Python block is
+    judged by its Chinese, a code file by its code."""
+    head = text[: 4 * max_chars]
+    prose = "\n".join(line for line in head.split("\n") if not is_code_line(line))
+    return (prose if len(prose) >= min(MIN_PROSE_CHARS, len(head) // 4) else head)[:max_chars]
+
+
 class LanguageIdentifier:
     """Loads the model once; `predict` returns (language code, confidence)."""
 
@@ -75,7 +85,7 @@ class LanguageIdentifier:
         """("zh", Han share of the letters) when the script rule decides; otherwise
         fastText's top label and its probability."""
         # fastText rejects '\n' and judges word-like units: one line of single spaces.
-        sample = _WS.sub(" ", SURROGATES.sub("", text[: self.max_chars])).strip()
+        sample = _WS.sub(" ", SURROGATES.sub("", prose_lines(text, self.max_chars))).strip()
         if not sample:
             return "und", 0.0
         share = han_script_share(sample)

@@ -20,8 +20,8 @@ from .base import Drop
 from .cut import cut_pathological, cut_repeated_lines
 from .fluency import fluency
 from .safety import flagged_shares, safety_context
-from .textutil import codepoints, jieba_words
-from .word_order import order_gains
+from .textutil import codepoints, is_code_line, jieba_words
+from .word_order import order_signals
 
 # Code point classes, as sorted interval bounds (see _classify).
 _CLASSES = ("other", "space", "digit", "latin", "han", "cjk_punct", "ascii_punct", "letter")
@@ -205,16 +205,9 @@ def _punct_line_share(lines: list[str]) -> float:
     return sum(len(line) for line in lines if _is_sentence_line(line)) / total
 
 
-# A line of code: no Han character, and a mark prose does not use (braces, =, ;, <>, $,
-# a backslash continuation, a shell prompt or a lower-case keyword opening the line).
-_CODE_LINE = re.compile(
-    r"[{};=<>$\\|&]|\]\(|\w\(.*\)|^\s*(?:#|//|/\*|--|\$ |>>> |import |from |def |class |return\b|if\b|for\b|while\b|"
-    r"var |let |const |function\b|public |private |package |select |docker |sudo |pip |npm |git |cd |echo )")
-
-
 def code_chars(lines: list[str]) -> int:
-    """Visible characters in code-like lines (see _CODE_LINE)."""
-    return sum(len("".join(line.split())) for line in lines if not _HAN_CHAR.search(line) and _CODE_LINE.search(line))
+    """Visible characters in code-like lines (textutil.is_code_line)."""
+    return sum(len("".join(line.split())) for line in lines if is_code_line(line))
 
 
 def _duplicates(parts: list[str]) -> tuple[float, int]:
@@ -314,7 +307,8 @@ def _rule(name: str, op: str, reason: str, limit_name: str):
 
     def rule(s: dict, cfg) -> Drop | None:
         limit = getattr(cfg, limit_name)
-        if s.get(name) is not None and compare(s[name], limit):  # an unmeasured signal decides nothing
+        # an unmeasured signal decides nothing; a rule without a limit is off
+        if s.get(name) is not None and limit is not None and compare(s[name], limit):
             return Drop(reason, f"{name}={s[name]} {op} {limit_name}={limit}")
         return None
     rule.__name__ = reason
@@ -399,12 +393,8 @@ CONTENT_RULES = (
 ORDER_RULES = (
     _rule("char_order_gain", "<", "shuffled", "min_char_order_gain"),
     _rule("word_order_gain", "<", "word_salad", "min_word_order_gain"),
+    _rule("order_score", "<", "word_salad", "min_order_score"),
 )
-
-
-def order_signals(text: str) -> dict:
-    char_gain, word_gain = order_gains(text)
-    return {"char_order_gain": char_gain, "word_order_gain": word_gain}
 
 
 # Rules whose finding is a span that can be cut out of the text (filters/cut.py).

@@ -6,6 +6,17 @@ import re
 import numpy as np
 
 SURROGATES = re.compile("[\ud800-\udfff]")
+_HAN_CHAR = re.compile("[\u4e00-\u9fff]")
+# A line of code: no Han character, and a mark prose does not use (braces, =, ;, <>, $,
+# a backslash continuation, a shell prompt or a lower-case keyword opening the line).
+_CODE_LINE = re.compile(
+    r"[{};=<>$\\|&]|\]\(|\w\(.*\)|^\s*(?:#|//|/\*|--|\$ |>>> |import |from |def |class |return\b|if\b|for\b|while\b|"
+    r"var |let |const |function\b|public |private |package |select |docker |sudo |pip |npm |git |cd |echo )")
+
+
+def is_code_line(line: str) -> bool:
+    """A line of program code (or a shell command), by its marks; never a line with Han."""
+    return not _HAN_CHAR.search(line) and _CODE_LINE.search(line) is not None
 
 
 def codepoints(text: str) -> np.ndarray:
@@ -23,3 +34,14 @@ def jieba_words(text: str) -> list[str]:
         return rjieba.cut(text, hmm=False)
     except UnicodeEncodeError:  # lone surrogates: the Rust side needs valid UTF-8
         return rjieba.cut(SURROGATES.sub("\ufffd", text), hmm=False)
+
+
+def jieba_tags(text: str) -> list[tuple[str, str]]:
+    """(word, part-of-speech tag) of each word of `text`, from jieba-rs's tagger (jieba's
+    dictionary tags: n, v, uj for 的, x for punctuation, eng, m ...)."""
+    import rjieba
+
+    try:
+        return rjieba.tag(text, hmm=False)
+    except UnicodeEncodeError:
+        return rjieba.tag(SURROGATES.sub("\ufffd", text), hmm=False)

@@ -11,20 +11,32 @@ Text already in random order gains nothing from its order (about 0); real text g
 lot. Units:
 - characters (a character shuffle), and 2-character chunks at either alignment (a chunk
   shuffle): `char_order_gain`, the smallest of the three;
-- jieba words (a word shuffle, keyword stuffing): `word_order_gain`.
-Measured in benchmarks/word_order.py (docs/quality.md, "Word order").
+- jieba words (a word shuffle, keyword stuffing): `word_order_gain`;
+- jieba's part-of-speech tags of the words (`pos_order_gain`): with ~55 tags the tag bigram
+  table is dense, so grammar (a measure word before a noun, 的 between modifier and noun, a
+  comma after a clause) is seen where a word pair never was. It separates word shuffles.
+A chunk shuffle whose chunks are cut from each sentence shifts the chunk grid at every odd
+sentence, so no fixed alignment sees it; what it loses is every dictionary word longer than
+a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ characters
+(idioms, names, compounds), is about 0 in a 2-character chunk salad and 0.13 in prose.
+`order_score` weighs the three; measured in benchmarks/word_order.py (docs/quality.md,
+"Word order").
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .fluency import log_cond, shipped_model
-from .textutil import codepoints, jieba_words
+from .textutil import codepoints, jieba_tags, jieba_words
 
 MAX_CHARS = 2000  # the first 2,000 non-space characters: 3.3 ms a 6,000-character text (5,000: 11 ms)
 SHUFFLES = 3  # random orders averaged per unit kind (2: real drops at the default 0.5% -> 0.9%)
 MIN_JOINS = 20  # fewer Han-Han joins than this: no verdict (None)
 _HAN_LO, _HAN_HI = 0x4E00, 0x9FFF
+# order_score = word_order_gain x W_WORD + pos_order_gain x W_POS + long_word_share x W_LONG:
+# chosen on the held-back table of benchmarks/word_order.py (docs/quality.md, "Word order").
+W_WORD, W_POS, W_LONG = 0.5, 1.0, 0.75
+LONG_WORD = 3  # characters of a "long" word: longer than any chunk of a 2-character salad
 
 
 def _pmi(first: np.ndarray, second: np.ndarray, model: dict) -> np.ndarray:
@@ -63,13 +75,53 @@ def _gain(cps: np.ndarray, starts: np.ndarray, han: np.ndarray, model: dict, see
     return round(base - float(np.mean(shuffled)), 4) if shuffled else None
 
 
-def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None]:
-    """(char_order_gain, word_order_gain); None where the text has too few Han joins."""
+def _tag_gain(tags: np.ndarray, pmi: np.ndarray, seed: int) -> float | None:
+    """Mean tag-bigram PMI of the words in order minus its mean over SHUFFLES random orders."""
+    if tags.size <= MIN_JOINS:
+        return None
+    base = float(pmi[tags[:-1], tags[1:]].mean())
+    rng = np.random.default_rng(seed)
+    shuffled = [pmi[t[:-1], t[1:]].mean() for t in (tags[rng.permutation(tags.size)] for _ in range(SHUFFLES))]
+    return round(base - float(np.mean(shuffled)), 4)
+
+
+def order_score(s: dict) -> float | None:
+    """The weighted sum of word_order_gain, pos_order_gain and long_word_share; None when
+    any of them is unmeasured."""
+    parts = (s.get("word_order_gain"), s.get("pos_order_gain"), s.get("long_word_share"))
+    if any(p is None for p in parts):
+        return None
+    return round(W_WORD * parts[0] + W_POS * parts[1] + W_LONG * parts[2], 4)
+
+
+def order_signals(text: str, model: dict | None = None) -> dict:
+    """char_order_gain, word_order_gain, pos_order_gain, long_word_share and order_score;
+    None where the text has too few Han joins."""
+    model = model or shipped_model()
+    sample = "".join(text.split())[:MAX_CHARS]
+    char_gain, word_gain, long_share = order_gains(sample, model)
+    tags = tag_ids(sample, model["tag_index"])
+    s = {"char_order_gain": char_gain, "word_order_gain": word_gain,
+         "pos_order_gain": _tag_gain(tags, model["tag_pmi"], tags.size) if char_gain is not None else None,
+         "long_word_share": long_share}
+    s["order_score"] = order_score(s)
+    return s
+
+
+def tag_ids(text: str, index: dict) -> np.ndarray:
+    """The index of each jieba word's part-of-speech tag (an unknown tag: the last index)."""
+    other = len(index)
+    return np.fromiter((index.get(tag, other) for _w, tag in jieba_tags(text)), dtype=np.int64)
+
+
+def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None, float | None]:
+    """(char_order_gain, word_order_gain, long_word_share); None where the text has too
+    few Han joins."""
     model = model or shipped_model()
     sample = "".join(text.split())[:MAX_CHARS]
     cps = codepoints(sample)
     if cps.size < 2 * MIN_JOINS:
-        return None, None
+        return None, None, None
     han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
     seed = int(cps.size)  # deterministic per text
     positions = np.arange(cps.size)
@@ -85,4 +137,5 @@ def order_gains(text: str, model: dict | None = None) -> tuple[float | None, flo
     lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
     word_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     word_gain = _gain(han_cps, word_starts, np.ones(han_cps.size, dtype=bool), model, seed) if han_cps.size else None
-    return (min(char_gains) if char_gains else None), word_gain
+    long_share = round(float(lengths[lengths >= LONG_WORD].sum() / han_cps.size), 4) if han_cps.size >= 2 * MIN_JOINS else None
+    return (min(char_gains) if char_gains else None), word_gain, long_share

@@ -15,7 +15,8 @@ _FLOAT_SIGNALS = ("mean_line_chars", "han_ratio", "digit_ratio", "symbol_ratio",
                   "dup_line_share", "dup_para_share", "stop_char_ratio", "fluency", "mean_word_chars",
                   "single_char_word_ratio", "top_4gram_share", "top_6gram_share", "top_8gram_share",
                   "dup_10gram_share", "dup_14gram_share", "dup_20gram_share", "porn_share", "gambling_share", "spam_share",
-                  "char_order_gain", "word_order_gain", "code_share")
+                  "char_order_gain", "word_order_gain", "code_share", "pos_order_gain", "long_word_share",
+                  "order_score")
 QUALITY_TYPE = pa.struct([(n, pa.int64()) for n in _INT_SIGNALS] + [(n, pa.float64()) for n in _FLOAT_SIGNALS])
 
 # PII replaced by placeholders in kept text, counted per kind (filters/pii.py).

@@ -373,6 +373,24 @@ def test_word_order_separates_prose_from_its_own_shuffles():
     assert verdict("".join(rng.choice(common) for _ in range(400_000))).reason == "shuffled"
 
 
+def test_chunk_salads_cut_clause_by_clause_and_word_salads_are_dropped():
+    """Each clause cut into 2-character chunks on its own shifts the chunk grid at every odd
+    clause, so no fixed alignment sees the shuffle; the lost long words and the
+    part-of-speech order do (order_score). Each article alone, and its clauses' chunks."""
+    import re
+
+    from zhpile.filters.textutil import jieba_words
+    from zhpile.filters.word_order import order_signals
+
+    for seed, article in enumerate(ARTICLES):
+        assert verdict(article) is None
+        clauses = [c for c in re.split(r"([。！？，；、：\s]+)", article) if c]
+        chunks = [c[i:i + 2] for c in clauses for i in range(0, len(c), 2)]
+        drop = verdict(_shuffled(chunks, seed))
+        assert drop is not None and drop.reason in ("shuffled", "word_salad"), order_signals(_shuffled(chunks, seed))
+        assert verdict(_shuffled(jieba_words(article), seed)).reason == "word_salad"
+
+
 def test_hard_wrapped_essays_and_short_forum_lines_are_prose():
     """Old essays wrap at a fixed width (lines end mid-sentence); forum posts end lines
     with a count or an emoticon: punctuation inside the line counts."""
