@@ -68,6 +68,14 @@ def junk_sets(n_salads: int) -> dict[str, list]:
     rng = random.Random(7)
     sample = rng.sample(clue, min(n_salads, len(clue)))
     sets = {name: [salad(t, rng) for t in sample] for name, salad in SALADS.items()}
+    # The same salads of text the shipped bigram model never counted (it is built from CLUE,
+    # so CLUE's own chunks score as seen pairs): ChineseWebText documents and the human
+    # references of the 05 and 09 pages.
+    from benchmarks.navigation_lines import reference_pages
+
+    cwt = [json.loads(line)["raw_content"] for line in open(glob.glob(os.path.join(SHARED, "03_*.jsonl"))[0], encoding="utf-8")]
+    unseen = [t for t in cwt + [ref for _s, _h, ref in reference_pages()] if len(t) >= 200]
+    sets.update({f"{name} of unseen text": [salad(t, rng) for t in unseen] for name, salad in SALADS.items()})
     seo = []
     with open(glob.glob(os.path.join(SHARED, "01_*.warc.gz"))[0], "rb") as f:
         for rec in ArchiveIterator(f, record_types=WarcRecordType.response, parse_http=True):

@@ -43,6 +43,10 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
 _FULL_STOP = re.compile(r"[。！？]")
+# A dateline with its metadata ("2005-04-05 06:40 来源：...", "发布: 2021-1-29 13:18|点击: 313"):
+# a date or time, and a source, author, counter or address beside it.
+_DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d\d")
+_META_WORDS = re.compile(r"来源|發布|发布|发表|點擊|点击|阅读|閱讀|浏览|瀏覽|作者|编辑|編輯|责编|更新|时间|時間|https?://|www\.|\|")
 # The heading of a related-content block (相关阅读, 猜你喜欢, 你可能还想看, 热门排行, in either
 # script): what follows it is other pages' teasers, however article-like.
 _RELATED_HEADING = re.compile(
@@ -56,6 +60,8 @@ _WIDGET_WORDS = re.compile(r"上一篇|下一篇|返回顶部|分享到|扫一�
 # Tuned on the magic-html Chinese benchmark (docs/extraction.md, "Main-content extraction").
 LINK_DENSITY_MAX = 0.3  # a line with more link text than this is navigation or a link list
 BOILERPLATE_MAX_CHARS = 80  # boilerplate patterns only condemn short lines
+LEGAL_FOOTER_MAX_CHARS = 300  # ... or a longer licence footer without a full stop
+MAX_DATELINES = 2  # an article's datelines (source, time, counters) go; a thread's many stay
 LINE_COST = 10  # characters a line must carry to count as content in the densest region
 NO_PUNCT_WEIGHT = 0.25  # lines without sentence punctuation are worth less (menus, tickers)
 REGION_VS_MAIN = 0.5  # the densest region wins unless it is under half of the main-content text
@@ -90,8 +96,14 @@ def _is_chrome(text: str, link: int) -> bool:
     if _is_related_heading(text):
         return True
     if len(text) >= BOILERPLATE_MAX_CHARS:
-        return False
+        # a long footer of licences and registration numbers, written without a sentence
+        return len(text) < LEGAL_FOOTER_MAX_CHARS and not _FULL_STOP.search(text) and _LEGAL.search(text) is not None
     return _LEGAL.search(text) is not None or (_WIDGET_WORDS.search(text) is not None and not _FULL_STOP.search(text))
+
+
+def _is_dateline(text: str) -> bool:
+    return (len(text) < BOILERPLATE_MAX_CHARS and _DATE_TIME.search(text) is not None
+            and _META_WORDS.search(text) is not None and not _FULL_STOP.search(text))
 
 
 def _is_related_heading(text: str) -> bool:
@@ -105,6 +117,7 @@ class Line(NamedTuple):
     heading: bool
     chrome: bool
     code: bool  # inside <pre>, or a line of program code
+    dateline: bool = False  # a date with its source, author or counters: not text, not chrome
 
 
 def _prepare(tree) -> None:
@@ -165,11 +178,26 @@ def _lines(tree, main_content: bool) -> list[Line]:
         if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page
             link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
             heading = "<h" in line and _HEADING.match(line) is not None
-            lines.append(Line(text, link, heading, _is_chrome(text, link), pre or is_code_line(text)))
+            chrome = _is_chrome(text, link)
+            lines.append(Line(text, link, heading, chrome, pre or is_code_line(text), not chrome and _is_dateline(text)))
     gutter = _gutter(lines)
     if gutter:
         lines = [line for i, line in enumerate(lines) if i not in gutter]
-    return _repeated_widgets(lines)
+    if sum(line.dateline for line in lines) > MAX_DATELINES:
+        # one per post: a thread's replies are signed with author and time, and stay so
+        lines = [line._replace(dateline=False) if line.dateline else line for line in lines]
+    return _title_with_site_name(_repeated_widgets(lines), " ".join((tree.title or "").split()))
+
+
+def _title_with_site_name(lines: list[Line], title: str) -> list[Line]:
+    """The <title> line (the extraction reads <head> too) is chrome when the page's heading
+    says the same without the site's name: "标题_频道_网站名 - SITE.COM" above "标题"."""
+    if not title:
+        return lines
+    headings = {line.text for line in lines if len(line.text) >= 4 and line.text != title and title.startswith(line.text)}
+    if not headings:
+        return lines
+    return [line._replace(chrome=True) if line.text == title else line for line in lines]
 
 
 def _repeated_widgets(lines: list[Line]) -> list[Line]:
@@ -191,9 +219,11 @@ def densest_region(lines: list[Line]) -> list[str]:
     heading just above the run (within two lines) is the article's title: kept."""
     best = cur = 0.0
     start, span = 0, (0, 0)
-    for i, (text, link, _h, chrome, code) in enumerate(lines):
+    for i, (text, link, _h, chrome, code, dateline) in enumerate(lines):
         if chrome:
             value = -LINE_COST - link
+        elif dateline:
+            value = 0.0  # between forum replies as between an article's title and its text
         elif code:
             value = len(text) * NO_PUNCT_WEIGHT
         else:
@@ -210,7 +240,7 @@ def densest_region(lines: list[Line]) -> list[str]:
         if lines[j].heading and not lines[j].chrome:
             first = j
             break
-    return [line.text for line in _until_related(lines[first:end]) if not line.chrome]
+    return [line.text for line in _until_related(lines[first:end]) if not (line.chrome or line.dateline)]
 
 
 def _until_related(lines: list[Line]) -> list[Line]:
@@ -258,8 +288,20 @@ def _tree_text(tree, page: str, main_content: bool) -> str:
         return region
     if nesting_bound(page) > MAX_MAIN_CONTENT_DEPTH:
         return region
-    main = "\n".join(line.text for line in _until_related(_lines(tree, True)) if not line.chrome)
-    return region if len(region) >= REGION_VS_MAIN * len(main) else main
+    main = [line.text for line in _until_related(_lines(tree, True)) if not (line.chrome or line.dateline)]
+    # A stock ticker's figures inside resiliparse's main content are not what makes the
+    # region too short; a forum's short replies and commands are.
+    return region if _prose_weight(region.split("\n")) >= REGION_VS_MAIN * _prose_weight(main) else "\n".join(main)
+
+
+def _prose_weight(texts: list[str]) -> float:
+    """Characters, those of a line that is mostly figures and signs (a stock ticker's
+    18,652.59 and -216.12 (-1.15%)) counting NO_PUNCT_WEIGHT."""
+    total = 0.0
+    for t in texts:
+        letters = sum(c.isalpha() for c in t)
+        total += len(t) * (1.0 if 2 * letters >= len(t) - t.count(" ") else NO_PUNCT_WEIGHT)
+    return total
 
 
 def page_text(payload: bytes, content_type: str | None, header_charset: str | None,

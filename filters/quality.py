@@ -56,6 +56,15 @@ _BLOB = re.compile(r"[A-Za-z0-9+/]{80,}={0,2}|[0-9a-fA-F]{64,}")
 _MIN_BLOB = 64
 _ASCII_TOKEN = re.compile(r"[!-~]+")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+# What a soft error page says (a 404 or a deleted post served with status 200, a redirect
+# notice): counted in the first ERROR_SCAN_CHARS characters, judged only in short texts.
+# (An announcement's 本公告内容不存在任何虚假记载 is not one.)
+_ERROR_PAGE = re.compile(
+    r"(?:页面|网页|文章|内容|帖子|主题|资源)(?:已经)?不存在(?!任何|虚假)|页面已(?:经)?(?:删除|被删除|失效|过期|下线)"
+    r"|(?:您|你)(?:所|要)?访问的(?:页面|网页|地址|链接|内容)|(?:页面|网页|内容)(?:找不到|未找到|无法找到|无法访问|走丢)"
+    r"|找不到(?:该|此|您要的|你要的)?(?:页面|网页)|(?:该|此)(?:帖子|文章|内容|页面)已被删除|秒后(?:自动)?(?:跳转|返回)"
+    r"|正在(?:为您)?跳转|404 Not Found|\bNot Found\b|Page Not Found|Internal Server Error|403 Forbidden|Access Denied")
+ERROR_SCAN_CHARS = 1000
 TOP_NGRAMS = (4, 6, 8)  # Gopher's top word 2/3/4-grams
 DUP_NGRAMS = (10, 14, 20)  # Gopher's duplicate word 5/7/10-grams
 _MAX_PERIOD = 8  # a "short pattern" repeats with a period of at most this many characters
@@ -272,6 +281,7 @@ def signals(text: str, pathological: dict | None = None) -> dict:
         "dup_para_share": round(dup_para, 4),
         "stop_char_ratio": round(float(_IS_STOP[np.minimum(visible, 0xFFFF)].sum()) / max(han, 1), 4),
         "fluency": round(fluency(text), 3),
+        "error_phrases": len(_ERROR_PAGE.findall(text, 0, ERROR_SCAN_CHARS)),
     })
     # Repetition is measured on the Han characters alone, as Gopher measures it on words
     # (runs of punctuation like `-----` are the pathological rules' business), with n
@@ -344,6 +354,15 @@ def low_entropy(s: dict, cfg) -> Drop | None:
     return None
 
 
+def error_page(s: dict, cfg) -> Drop | None:
+    """A short text that says the page is missing, deleted or moved is an error page, not a
+    document (a soft 404 served with status 200)."""
+    if s.get("error_phrases") and s["n_chars"] <= cfg.max_error_page_chars:
+        return Drop("error_page", f"error_phrases={s['error_phrases']} in n_chars={s['n_chars']} <= "
+                                  f"max_error_page_chars={cfg.max_error_page_chars}")
+    return None
+
+
 def few_punct_lines(s: dict, cfg) -> Drop | None:
     if s["n_lines"] >= cfg.min_punct_lines and s["punct_line_share"] < cfg.min_punct_line_share:
         return Drop("few_punct_lines", f"punct_line_share={s['punct_line_share']} < min_punct_line_share={cfg.min_punct_line_share}")
@@ -367,6 +386,7 @@ PATHOLOGICAL_RULES = (
 )
 CONTENT_RULES = (
     _rule("n_chars", "<", "too_short", "min_chars"),
+    error_page,
     _rule("han_ratio", "<", "low_han", "min_han_ratio"),
     # Safety before repetition: an SEO page that is both is reported as what it sells.
     flagged_rule("porn"),

@@ -260,8 +260,14 @@ class QualityConfig(_Strict):
     min_entropy_chars: int = Field(default=50, ge=1)
 
     # --- content (after language ID) ---
-    # ChineseWebText (Chen et al. 2023) drops documents under 200 characters.
-    min_chars: int = Field(default=200, ge=0)
+    # ChineseWebText (Chen et al. 2023) drops documents under 200 characters; news briefs and
+    # forum threads with a human-copied main text of 100-200 characters are real pages (7 of
+    # the 75 magic-html pages). What else is that short, soft error pages, goes by error_page
+    # (docs/quality.md, "Rules on real data").
+    min_chars: int = Field(default=100, ge=0)
+    # A text of at most this many characters that says its page is missing or moved
+    # (filters/quality.py _ERROR_PAGE: 页面不存在, 您访问的页面..., 404 Not Found) is `error_page`.
+    max_error_page_chars: int = Field(default=600, ge=0)
     # Share of Han characters among non-space characters.
     min_han_ratio: float = Field(default=0.3, ge=0, le=1)
     # Gopher (Rae et al. 2021): duplicate lines / paragraphs by characters, 0.2.
@@ -296,10 +302,11 @@ class QualityConfig(_Strict):
     # than random orders of its characters / 2-character chunks, and of its jieba words.
     # Measured on held-back real text against its shuffles: docs/quality.md "Word order".
     min_char_order_gain: float = 0.4
-    # word_order_gain alone (None: off). At 0.03 it kept 21% of word shuffles and dropped a
-    # real wiki article; order_score below weighs it with part-of-speech order and long words
-    # (word shuffles, and chunk shuffles whose chunk grid shifts at every sentence).
-    min_word_order_gain: float | None = None
+    # word_order_gain alone (None: off): at 0.03 it kept 21% of word shuffles; at 0.0 it is
+    # left for keyword lists (a list's own order tells nothing). order_score weighs it with
+    # part-of-speech order and long words (word shuffles, and chunk shuffles whose chunk
+    # grid shifts at every sentence).
+    min_word_order_gain: float | None = 0.0
     min_order_score: float = 0.3
     # Share of characters inside flagged terms (filters/safety.py).
     max_porn_share: float = Field(default=0.01, ge=0, le=1)

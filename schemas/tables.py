@@ -10,7 +10,7 @@ import pyarrow as pa
 _INT_SIGNALS = ("n_chars", "n_lines", "max_char_run", "max_periodic_span", "max_ascii_token", "blob_chars",
                 "max_line_repeat", "mojibake_repaired", "mojibake_dropped_chars", "est_words",
                 "cut_chars", "cut_spans", "cut_lines", "safety_context",
-                "seo_head_hits", "seo_hits", "host_digits", "nav_lines", "nav_chars")
+                "seo_head_hits", "seo_hits", "host_digits", "nav_lines", "nav_chars", "error_phrases")
 _FLOAT_SIGNALS = ("mean_line_chars", "han_ratio", "digit_ratio", "symbol_ratio", "char_entropy", "punct_line_share",
                   "dup_line_share", "dup_para_share", "stop_char_ratio", "fluency", "mean_word_chars",
                   "single_char_word_ratio", "top_4gram_share", "top_6gram_share", "top_8gram_share",

@@ -95,7 +95,7 @@ def test_thresholds_have_defaults_and_can_be_overridden(tmp_path):
 
     data = yaml.safe_load(_minimal(copy_sample(tmp_path)))
     default = parse_config(data)
-    assert default.quality.min_chars == 200 and default.langid.min_score == 0.5
+    assert default.quality.min_chars == 100 and default.langid.min_score == 0.5
     data["quality"] = {"min_chars": 50, "max_char_run": 20}
     data["langid"] = {"min_score": 0.9}
     custom = parse_config(data)
