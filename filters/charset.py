@@ -75,6 +75,9 @@ def _utf8_nearly(payload: bytes, max_replacement_ratio: float) -> str | None:
     a template, a character cut mid-page), whatever the page declares. GBK or Big5 bytes
     read as UTF-8 turn nearly every non-ASCII character into U+FFFD; UTF-8 bytes read as GBK
     decode strictly more often than not, into mojibake, so the declaration cannot decide."""
+    head = payload[:4096].decode("utf-8", errors="replace")  # GBK fails at once: no need to read on
+    if head.count("\ufffd") > 1 + len(head) // 20:
+        return None
     text = payload.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))

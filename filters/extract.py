@@ -146,16 +146,16 @@ def _prepare(tree) -> None:
 
 def _gutter(lines: list[Line]) -> set[int]:
     """Indexes of line-number gutters: runs of 3+ lines that count up by one (1, 2, 3...)."""
+    numbers = [i for i, line in enumerate(lines) if len(line.text) <= 5 and line.text.isdigit()]
     out: set[int] = set()
     run: list[int] = []
-    for i, line in enumerate(lines + [Line("", 0, False, False, False)]):
-        if line.text.isdigit() and len(line.text) <= 5 and (
-                run and int(line.text) == int(lines[run[-1]].text) + 1 or not run):
+    for i in numbers + [-2]:
+        if run and i == run[-1] + 1 and int(lines[i].text) == int(lines[run[-1]].text) + 1:
             run.append(i)
             continue
         if len(run) >= 3:
             out.update(run)
-        run = [i] if line.text.isdigit() and len(line.text) <= 5 else []
+        run = [i]
     return out
 
 
@@ -164,12 +164,15 @@ def _lines(tree, main_content: bool) -> list[Line]:
     marked = extract_plain_text(tree, preserve_formatting="minimal_html", main_content=main_content,
                                 links=True, list_bullets=False, alt_texts=False, form_fields=False, noscript=False)
     lines = []
-    in_pre = False
-    # Inside <pre> resiliparse writes a <br> without the line break it writes elsewhere.
-    for line in marked.replace("<br>", "\n").split("\n"):
-        pre = in_pre or "<pre" in line
-        if "<pre" in line or "</pre>" in line:
-            in_pre = line.rfind("<pre") > line.rfind("</pre>")
+    in_pre = pre = False
+    has_pre = "<pre" in marked
+    if has_pre:  # inside <pre> resiliparse writes a <br> without the line break it writes elsewhere
+        marked = marked.replace("<br>", "\n")
+    for line in marked.split("\n"):
+        if has_pre:
+            pre = in_pre or "<pre" in line
+            if "<pre" in line or "</pre>" in line:
+                in_pre = line.rfind("<pre") > line.rfind("</pre>")
         # Most lines have no markup or no entity: skip the regexes they would not match.
         text = _TAG.sub("", line) if "<" in line else line
         if "&" in text:
@@ -205,8 +208,7 @@ def _repeated_widgets(lines: list[Line]) -> list[Line]:
     reply; 阅读全文 or an ad's 为什么你不喜欢这个广告？ under every teaser) are chrome, wherever
     they are. (The same line with its numbers aside is not: a price table's 0元 cells.)"""
     keys = [line.text if len(line.text) <= WIDGET_MAX_CHARS and not line.code else None for line in lines]
-    counts = collections.Counter(k for k in keys if k is not None)
-    widgets = {key for key, n in counts.items() if n >= WIDGET_REPEATS}
+    widgets = {key for key, n in collections.Counter(keys).items() if n >= WIDGET_REPEATS and key is not None}
     if not widgets:
         return lines
     return [line._replace(chrome=True) if key in widgets else line for line, key in zip(lines, keys)]

@@ -80,14 +80,22 @@ def build_tables(counts: dict) -> dict:
     model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p[second])
     model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * p)
     model["log_p"] = np.log(p)
+    model["pair_table"] = PairTable(model["bigram_keys"])
     # Tag bigram PMI, add-TAG_K smoothed; one more row and column for a tag the counts lack.
     names = [str(t) for t in model["tag_names"]]
     pairs = np.full((len(names) + 1, len(names) + 1), TAG_K)
     pairs[:-1, :-1] += model["tag_pair_counts"]
     tag_p = np.append(model["tag_counts"], 0) + TAG_K
-    model["tag_index"] = {t: i for i, t in enumerate(names)}
+    model["tag_index"] = TagIndex({t: i for i, t in enumerate(names)})
     model["tag_pmi"] = np.log(pairs / pairs.sum(1, keepdims=True)) - np.log(tag_p / tag_p.sum())[None, :]
     return model
+
+
+class TagIndex(dict):
+    """Tag -> row of tag_pmi; a tag the counts lack is the last row."""
+
+    def __missing__(self, tag: str) -> int:
+        return len(self)
 
 
 @lru_cache(maxsize=1)
@@ -98,13 +106,57 @@ def shipped_model():
         return build_tables({k: data[k] for k in data.files})
 
 
+class PairTable:
+    """Open-addressing hash table (linear probing, load under 0.25) from pair keys to their
+    index in the sorted bigram arrays. A vectorised lookup takes ~1.3 passes of one gather
+    per key where a binary search over 70,000 keys takes 16 dependent cache misses: the
+    bigram lookup was most of the word-order and fluency signals' cost."""
+
+    EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
+    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray):
+        self.bits = max(4, int(len(keys) * 4 - 1).bit_length())
+        self.mask = np.uint64((1 << self.bits) - 1)
+        self.keys = np.full(1 << self.bits, self.EMPTY, dtype=np.uint64)
+        self.index = np.full(1 << self.bits, -1, dtype=np.int64)
+        slots, pending = self._home(keys), np.arange(len(keys))
+        self.max_probes = 0
+        while pending.size:  # each round places one key into each distinct free slot asked for
+            free = self.keys[slots] == self.EMPTY
+            slot_taken, first = np.unique(slots[free], return_index=True)
+            winners = pending[free][first]
+            self.keys[slot_taken], self.index[slot_taken] = keys[winners], winners
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[winners] = True
+            keep = ~placed[pending]
+            pending, slots = pending[keep], (slots[keep] + np.uint64(1)) & self.mask
+            self.max_probes += 1
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return (keys * self._MULT) >> np.uint64(64 - self.bits)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Index of each key in the sorted bigram arrays, -1 where it is not there."""
+        out = np.full(len(keys), -1, dtype=np.int64)
+        active, slots = np.arange(len(keys)), self._home(keys)
+        for _ in range(self.max_probes):
+            found = self.keys[slots]
+            hit = found == keys[active]
+            out[active[hit]] = self.index[slots[hit]]
+            more = ~hit & (found != self.EMPTY)
+            if not more.any():
+                break
+            active, slots = active[more], (slots[more] + np.uint64(1)) & self.mask
+        return out
+
+
 def log_cond(pairs: np.ndarray, second: np.ndarray, model: dict | None = None) -> np.ndarray:
     """log P(second | first) of each pair key (pair_keys) under the model."""
     m = model or shipped_model()
-    idx = np.minimum(np.searchsorted(m["bigram_keys"], pairs), len(m["bigram_keys"]) - 1)
-    known = m["bigram_keys"][idx] == pairs
+    idx = m["pair_table"].lookup(pairs)
     # Beyond the dense table a character is unseen (the table's last slot is no character).
-    return np.where(known, m["log_pair"][idx], m["log_unigram"][np.minimum(second, DENSE - 1)])
+    return np.where(idx >= 0, m["log_pair"][idx], m["log_unigram"][np.minimum(second, DENSE - 1)])
 
 
 def fluency(text: str) -> float:

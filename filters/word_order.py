@@ -24,6 +24,8 @@ a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ cha
 """
 from __future__ import annotations
 
+from operator import itemgetter
+
 import numpy as np
 
 from .fluency import log_cond, shipped_model
@@ -45,34 +47,62 @@ def _pmi(first: np.ndarray, second: np.ndarray, model: dict) -> np.ndarray:
     return log_cond(keys, second, model) - model["log_p"][np.minimum(second, len(model["log_p"]) - 1)]
 
 
-def _gain(cps: np.ndarray, starts: np.ndarray, han: np.ndarray, model: dict, seed: int,
-          adjacent: np.ndarray | None = None) -> float | None:
-    """Mean PMI at the joins of the units beginning at `starts`, in order, minus its mean
-    over SHUFFLES seeded random orders of the same units. `adjacent`: the PMI of every
-    adjacent pair of `cps` (NaN where not both Han), if already computed: the in-order
-    joins are among them, so the order itself costs no lookup."""
-    ends = np.append(starts[1:], cps.size)
-    last, first = ends - 1, starts
+class _Pairs:
+    """Character pairs gathered from every unit kind and order of one text, looked up in
+    the bigram model in one call (a lookup's fixed cost was most of the signal's time),
+    then averaged segment by segment."""
 
-    def joins_pmi(order: np.ndarray) -> float | None:
-        a, b = last[order[:-1]], first[order[1:]]
-        keep = han[a] & han[b]
+    def __init__(self):
+        self.first: list[np.ndarray] = []
+        self.second: list[np.ndarray] = []
+        self.values: list[np.ndarray] = []
+
+    def add(self, first: np.ndarray, second: np.ndarray) -> int:
+        self.first.append(first)
+        self.second.append(second)
+        return len(self.first) - 1
+
+    def look_up(self, model: dict) -> None:
+        pmi = _pmi(np.concatenate(self.first), np.concatenate(self.second), model)
+        self.values = np.split(pmi, np.cumsum([len(f) for f in self.first])[:-1])
+
+    def mean(self, segment: int) -> float:
+        return float(self.values[segment].mean())
+
+
+class _UnitOrders:
+    """The joins of the units beginning at `starts`, in order and in SHUFFLES seeded random
+    orders; gain() is the in-order mean PMI minus the shuffled orders' mean, None with fewer
+    than MIN_JOINS Han joins. `in_order`: where the in-order joins sit among the adjacent
+    pairs of `cps`, when those are looked up anyway (characters, chunks): no second lookup."""
+
+    def __init__(self, cps: np.ndarray, starts: np.ndarray, han: np.ndarray, seed: int, pairs: _Pairs,
+                 in_order: np.ndarray | None = None):
+        ends = np.append(starts[1:], cps.size)
+        self.last, self.first, self.cps, self.han, self.pairs = ends - 1, starts, cps, han, pairs
+        self.in_order, self.base, self.shuffled = in_order, None, []
+        if in_order is None:
+            self.base = self._joins(np.arange(starts.size))
+            if self.base is None:
+                return
+        elif in_order.size < MIN_JOINS:
+            return
+        rng = np.random.default_rng(seed)
+        self.shuffled = [self._joins(rng.permutation(starts.size)) for _ in range(SHUFFLES)]
+        self.shuffled = [segment for segment in self.shuffled if segment is not None]
+
+    def _joins(self, order: np.ndarray) -> int | None:
+        a, b = self.last[order[:-1]], self.first[order[1:]]
+        keep = self.han[a] & self.han[b]
         if int(keep.sum()) < MIN_JOINS:
             return None
-        return float(_pmi(cps[a[keep]], cps[b[keep]], model).mean())
+        return self.pairs.add(self.cps[a[keep]], self.cps[b[keep]])
 
-    if adjacent is None:
-        base = joins_pmi(np.arange(starts.size))
-    else:
-        in_order = adjacent[starts[1:] - 1]
-        in_order = in_order[~np.isnan(in_order)]
-        base = float(in_order.mean()) if in_order.size >= MIN_JOINS else None
-    if base is None:
-        return None
-    rng = np.random.default_rng(seed)
-    shuffled = [joins_pmi(rng.permutation(starts.size)) for _ in range(SHUFFLES)]
-    shuffled = [v for v in shuffled if v is not None]
-    return round(base - float(np.mean(shuffled)), 4) if shuffled else None
+    def gain(self, adjacent: np.ndarray | None = None) -> float | None:
+        if not self.shuffled:
+            return None
+        base = float(adjacent[self.in_order].mean()) if self.in_order is not None else self.pairs.mean(self.base)
+        return round(base - float(np.mean([self.pairs.mean(s) for s in self.shuffled])), 4)
 
 
 def _tag_gain(tags: np.ndarray, pmi: np.ndarray, seed: int) -> float | None:
@@ -110,8 +140,9 @@ def order_signals(text: str, model: dict | None = None) -> dict:
 
 def tag_ids(text: str, index: dict) -> np.ndarray:
     """The index of each jieba word's part-of-speech tag (an unknown tag: the last index)."""
-    other = len(index)
-    return np.fromiter((index.get(tag, other) for _w, tag in jieba_tags(text)), dtype=np.int64)
+    pairs = jieba_tags(text)
+    # map() over C-level getters: a generator here cost as much as the tagging itself
+    return np.fromiter(map(index.__getitem__, map(itemgetter(1), pairs)), dtype=np.int64, count=len(pairs))
 
 
 def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None, float | None]:
@@ -125,17 +156,24 @@ def order_gains(text: str, model: dict | None = None) -> tuple[float | None, flo
     han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
     seed = int(cps.size)  # deterministic per text
     positions = np.arange(cps.size)
+    pairs = _Pairs()
     both = han[:-1] & han[1:]
-    adjacent = np.full(cps.size - 1, np.nan)
-    adjacent[both] = _pmi(cps[:-1][both], cps[1:][both], model)
-    char_gains = [_gain(cps, units, han, model, seed, adjacent)
-                  for units in (positions, positions[::2], np.append(0, positions[1::2]))]
-    char_gains = [g for g in char_gains if g is not None]
+    adjacent_segment = pairs.add(cps[:-1][both], cps[1:][both])
+    # Where each unit kind's in-order joins sit among the Han-Han adjacent pairs.
+    rank = np.cumsum(both) - 1
+    chars = []
+    for units in (positions, positions[::2], np.append(0, positions[1::2])):
+        joins = units[1:] - 1
+        chars.append(_UnitOrders(cps, units, han, seed, pairs, rank[joins[both[joins]]]))
     # Words of the Han characters alone: separators (spaces, commas) between keywords would
     # otherwise hide every join of a keyword list.
     han_cps = cps[han]
     lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
     word_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    word_gain = _gain(han_cps, word_starts, np.ones(han_cps.size, dtype=bool), model, seed) if han_cps.size else None
+    words = _UnitOrders(han_cps, word_starts, np.ones(han_cps.size, dtype=bool), seed, pairs) if han_cps.size else None
+    pairs.look_up(model)
+    adjacent = pairs.values[adjacent_segment]
+    char_gains = [g for g in (kind.gain(adjacent) for kind in chars) if g is not None]
+    word_gain = words.gain() if words is not None else None
     long_share = round(float(lengths[lengths >= LONG_WORD].sum() / han_cps.size), 4) if han_cps.size >= 2 * MIN_JOINS else None
     return (min(char_gains) if char_gains else None), word_gain, long_share
