@@ -8,9 +8,11 @@ import numpy as np
 SURROGATES = re.compile("[\ud800-\udfff]")
 _HAN_CHAR = re.compile("[\u4e00-\u9fff]")
 # A line of code: no Han character, and a mark prose does not use (braces, =, ;, <>, $,
-# a backslash continuation, a shell prompt or a lower-case keyword opening the line).
+# a call, a backslash continuation, a shell prompt or a lower-case keyword opening the line).
+# The call is `name(...)` without a parenthesis inside: `\w\(.*\)` was quadratic on a
+# line of "a( b( c( ..." (40 KB: 0.5 s, 1 MB: minutes).
 _CODE_LINE = re.compile(
-    r"[{};=<>$\\|&]|\]\(|\w\(.*\)|^\s*(?:#|//|/\*|--|\$ |>>> |import |from |def |class |return\b|if\b|for\b|while\b|"
+    r"[{};=<>$\\|&]|\]\(|\w\([^()\n]*\)|^\s*(?:#|//|/\*|--|\$ |>>> |import |from |def |class |return\b|if\b|for\b|while\b|"
     r"var |let |const |function\b|public |private |package |select |docker |sudo |pip |npm |git |cd |echo )")
 
 

@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import zhpile
 from zhpile.filters.base import DropError
 from zhpile.filters.charset import decode_page
 from zhpile.filters.extract import html_to_text, page_text
@@ -99,6 +100,22 @@ def test_deeply_nested_page_is_extracted_in_linear_time():
     assert html_to_text(page).startswith("这是正文的一段话")
     flat = "<html><body>" + "<p>段落。</p>" * 5000 + "</body></html>"
     assert nesting_bound(flat) == 3  # html, body, p
+
+
+def test_a_line_of_open_calls_is_judged_in_linear_time():
+    """A 1 MB line of "a( b( c( ..." with no closing parenthesis: the code-line test's
+    `name(...)` once scanned to the line's end from every "(" (minutes for this line); now
+    each scan stops at the next parenthesis. The page goes through extraction, language ID
+    and the quality signals, which all ask whether a line is code."""
+    import random
+
+    from zhpile.filters.textutil import is_code_line
+
+    rng = random.Random(0)
+    line = " ".join("".join(rng.choice("abcdefgh") for _ in range(rng.randint(1, 6))) + "(" for _ in range(200_000))
+    assert len(line) > 1_000_000 and not is_code_line(line) and is_code_line("x = f(g(1), 2)")
+    page = "<html><body><p>" + "这是正文的一段话，讲述了一个普通的故事。" * 20 + "</p><p>" + line + "</p></body></html>"
+    assert zhpile.explain(page.encode())["decision"] in ("keep", "drop")
 
 
 def test_progress_line_counts_files_and_records(tmp_path):
