@@ -32,7 +32,7 @@ def table(pages: list[dict], half: str, name: str) -> None:
     kept = kept_right = 0
     kept_confusion = collections.Counter()
     for p in rows:
-        got, reason = assign_component(p["url"], p["title"], p["text"])
+        got, reason = assign_component(p["url"], p["title"], p["text"], dateline=p.get("dateline"))
         confusion[(p["component"], got)] += 1
         # Only clean documents get a component in a run: SEO and junk pages are dropped first.
         if zhpile.explain(p["text"], title=p["title"], url=p["url"])["decision"] == "keep":

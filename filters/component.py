@@ -258,9 +258,12 @@ def shipped_model() -> ComponentModel:
 
 
 def assign_component(url: str | None, title: str | None, text: str, model: ComponentModel | None = None,
-                     code_share: float | None = None) -> tuple[str, str]:
+                     code_share: float | None = None, dateline: str | None = None) -> tuple[str, str]:
     """(component, reason) of a crawl page: URL, then page structure, then the model.
-    `code_share`: the quality signal, when already measured on this text."""
+    `code_share`: the quality signal, when already measured on this text; `dateline`: the
+    source/author/time lines extraction took out of the text, read as the text's head."""
+    if dateline:
+        text = f"{dateline}\n{text}"
     decided = url_component(url) or structure_component(text, title, code_share)
     if decided:
         return decided

@@ -214,7 +214,7 @@ def _repeated_widgets(lines: list[Line]) -> list[Line]:
     return [line._replace(chrome=True) if key in widgets else line for line, key in zip(lines, keys)]
 
 
-def densest_region(lines: list[Line]) -> list[str]:
+def densest_region(lines: list[Line]) -> list[Line]:
     """The contiguous run of lines with the most content (maximum-sum subarray, after
     Finn et al.'s Body Text Extraction): chrome lines cost, prose lines pay, code pays
     a little and never costs (a post's code block between its paragraphs stays). The
@@ -242,7 +242,7 @@ def densest_region(lines: list[Line]) -> list[str]:
         if lines[j].heading and not lines[j].chrome:
             first = j
             break
-    return [line.text for line in _until_related(lines[first:end]) if not (line.chrome or line.dateline)]
+    return [line for line in _until_related(lines[first:end]) if not line.chrome]
 
 
 def _until_related(lines: list[Line]) -> list[Line]:
@@ -264,10 +264,19 @@ def _parse(page: str):
         return HTMLTree.parse(SURROGATES.sub("\ufffd", page))
 
 
-def html_title_and_text(page: str, main_content: bool = True) -> tuple[str, str]:
-    """(the page's <title>, its main text: see html_to_text), from one parse."""
+class PageDocument(NamedTuple):
+    text: str
+    charset: str
+    title: str | None
+    # The article's dateline lines (source, author, time) taken out of the text: evidence
+    # for the component (a byline makes news), not training text.
+    dateline: str | None = None
+
+
+def html_title_and_text(page: str, main_content: bool = True) -> tuple[str, str, str]:
+    """(the page's <title>, its main text: see html_to_text, its datelines), from one parse."""
     tree = _parse(page)
-    return " ".join((tree.title or "").split())[:1000], _tree_text(tree, page, main_content)
+    return (" ".join((tree.title or "").split())[:1000], *_tree_text(tree, page, main_content))
 
 
 def html_to_text(page: str, main_content: bool = True) -> str:
@@ -275,25 +284,31 @@ def html_to_text(page: str, main_content: bool = True) -> str:
     footers removed. Two candidates from one parse: the densest region of the whole
     page, and resiliparse's main-content extraction without chrome lines; the region
     wins unless it is much shorter (forums spread content over many short blocks)."""
-    return _tree_text(_parse(page), page, main_content)
+    return _tree_text(_parse(page), page, main_content)[0]
 
 
-def _tree_text(tree, page: str, main_content: bool) -> str:
+def _tree_text(tree, page: str, main_content: bool) -> tuple[str, str]:
+    """(main text, the datelines taken out of it)."""
     _prepare(tree)
     lines = _lines(tree, False)
     if not main_content:
-        return "\n".join(line.text for line in lines)
-    region = "\n".join(densest_region(lines))
+        return "\n".join(line.text for line in lines), ""
+    region = densest_region(lines)
+    chosen = _text_and_datelines(region)
     # The main-content pass costs as much again; skip it when the region already holds
     # enough of all non-chrome text that main content could not be twice as long.
-    if len(region) >= REGION_VS_MAIN * sum(len(line.text) + 1 for line in lines if not line.chrome):
-        return region
+    if len(chosen[0]) >= REGION_VS_MAIN * sum(len(line.text) + 1 for line in lines if not line.chrome):
+        return chosen
     if nesting_bound(page) > MAX_MAIN_CONTENT_DEPTH:
-        return region
-    main = [line.text for line in _until_related(_lines(tree, True)) if not (line.chrome or line.dateline)]
+        return chosen
+    main = _text_and_datelines([line for line in _until_related(_lines(tree, True)) if not line.chrome])
     # A stock ticker's figures inside resiliparse's main content are not what makes the
     # region too short; a forum's short replies and commands are.
-    return region if _prose_weight(region.split("\n")) >= REGION_VS_MAIN * _prose_weight(main) else "\n".join(main)
+    return chosen if _prose_weight(chosen[0].split("\n")) >= REGION_VS_MAIN * _prose_weight(main[0].split("\n")) else main
+
+
+def _text_and_datelines(lines: list[Line]) -> tuple[str, str]:
+    return "\n".join(line.text for line in lines if not line.dateline), "\n".join(line.text for line in lines if line.dateline)
 
 
 def _prose_weight(texts: list[str]) -> float:
@@ -309,16 +324,16 @@ def _prose_weight(texts: list[str]) -> float:
 def page_text(payload: bytes, content_type: str | None, header_charset: str | None,
               main_content: bool = True, max_replacement_ratio: float = 0.001) -> tuple[str, str]:
     """(text, charset) of a WARC response payload; raises DropError with the reason."""
-    text, charset, _title = page_document(payload, content_type, header_charset, main_content, max_replacement_ratio)
-    return text, charset
+    page = page_document(payload, content_type, header_charset, main_content, max_replacement_ratio)
+    return page.text, page.charset
 
 
 def page_document(payload: bytes, content_type: str | None, header_charset: str | None,
-                  main_content: bool = True, max_replacement_ratio: float = 0.001) -> tuple[str, str, str | None]:
-    """(text, charset, title or None) of a WARC response payload; raises DropError."""
+                  main_content: bool = True, max_replacement_ratio: float = 0.001) -> PageDocument:
+    """Text, charset, title and datelines of a WARC response payload; raises DropError."""
     kind = payload_kind(content_type, payload)
     decoded, charset = decode_page(payload, header_charset, max_replacement_ratio)
     if kind == "plain":
-        return decoded, charset, None
-    title, text = html_title_and_text(decoded, main_content)
-    return text, charset, title or None
+        return PageDocument(decoded, charset, None)
+    title, text, dateline = html_title_and_text(decoded, main_content)
+    return PageDocument(text, charset, title or None, dateline or None)

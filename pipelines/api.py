@@ -84,7 +84,8 @@ def explain(text_or_html: str | bytes, config=None, title: str | None = None, ur
     if result["component"] is None and doc.get("text"):  # dropped: the component it would have had
         from zhpile.filters.component import assign_component
 
-        result["component"], result["component_reason"] = assign_component(doc.get("url"), doc.get("title"), doc["text"])
+        result["component"], result["component_reason"] = assign_component(doc.get("url"), doc.get("title"), doc["text"],
+                                                                           dateline=doc.get("dateline"))
     return result
 
 

@@ -55,10 +55,11 @@ def labelled_pages(realdata: str) -> list[dict]:
             members[ds] = _members(realdata, ds)
         payload = members[ds][row["key"]]
         try:
-            text, _charset, title = page_document(payload, "text/html", None)
+            page = page_document(payload, "text/html", None)
+            text, title, dateline = page.text, page.title, page.dateline
         except DropError:
-            text, title = "", None
-        pages.append({**row, "url": row["url"] or None, "title": title, "text": text})
+            text, title, dateline = "", None, None
+        pages.append({**row, "url": row["url"] or None, "title": title, "text": text, "dateline": dateline})
     return pages
 
 

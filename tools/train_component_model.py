@@ -59,7 +59,9 @@ def main(argv=None) -> int:
     ap.add_argument("realdata", help="the folder of the realdata sets (../shared/realdata)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "filters", "data", MODEL))
     args = ap.parse_args(argv)
-    docs = [(p["component"], f"{p['title'] or ''}\n{p['text']}") for p in labelled_pages(args.realdata) if p["split"] == "dev"]
+    # As assign_component reads a page: title, the datelines extraction took out, the text.
+    docs = [(p["component"], f"{p['title'] or ''}\n{p['dateline']}\n{p['text']}" if p["dateline"] else f"{p['title'] or ''}\n{p['text']}")
+            for p in labelled_pages(args.realdata) if p["split"] == "dev"]
     body = train(docs)
     data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     with open(args.out, "wb") as f:

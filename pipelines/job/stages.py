@@ -43,12 +43,14 @@ class ExtractText(StageDoFn):
         is_text = payload is None
         if payload is not None:
             content_type = doc.pop("content_type", None)
-            text, charset, title = page_document(payload, content_type, doc.pop("header_charset", None),
-                                                 self.cfg.main_content, self.cfg.max_replacement_ratio)
+            page = page_document(payload, content_type, doc.pop("header_charset", None),
+                                 self.cfg.main_content, self.cfg.max_replacement_ratio)
             is_text = declared_plain(content_type)
-            doc["text"], doc["charset"] = text, charset
-            if title:
-                doc["title"] = title
+            doc["text"], doc["charset"] = page.text, page.charset
+            if page.title:
+                doc["title"] = page.title
+            if page.dateline:  # read by AssignComponent; no column of its own
+                doc["dateline"] = page.dateline
         if is_text and doc["source"] in self.navigation_sources:
             cut = remove_navigation(doc["text"])
             doc["text"] = cut.text
@@ -271,7 +273,7 @@ class AssignComponent(StageDoFn):
         else:
             code_share = (doc.get("quality") or {}).get("code_share")
             doc["component"], doc["component_reason"] = assign_component(doc.get("url"), doc.get("title"), doc["text"],
-                                                                         self.model, code_share)
+                                                                         self.model, code_share, doc.get("dateline"))
         return doc
 
 
