@@ -43,6 +43,7 @@ _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
 _FULL_STOP = re.compile(r"[。！？]")
+_NON_LETTERS = re.compile(r"[\W\d_]+")
 # A dateline with its metadata ("2005-04-05 06:40 来源：...", "发布: 2021-1-29 13:18|点击: 313"):
 # a date or time, and a source, author, counter or address beside it.
 _DATE_TIME = re.compile(r"(?:19|20)\d\d\s*[-/年.]\s*\d{1,2}|\d{1,2}:\d\d")
@@ -146,7 +147,8 @@ def _prepare(tree) -> None:
 
 def _gutter(lines: list[Line]) -> set[int]:
     """Indexes of line-number gutters: runs of 3+ lines that count up by one (1, 2, 3...)."""
-    numbers = [i for i, line in enumerate(lines) if len(line.text) <= 5 and line.text.isdigit()]
+    # isdecimal, not isdigit: int() refuses ① and ², which isdigit accepts
+    numbers = [i for i, line in enumerate(lines) if len(line.text) <= 5 and line.text.isdecimal()]
     out: set[int] = set()
     run: list[int] = []
     for i in numbers + [-2]:
@@ -182,7 +184,8 @@ def _lines(tree, main_content: bool) -> list[Line]:
             link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
             heading = "<h" in line and _HEADING.match(line) is not None
             chrome = _is_chrome(text, link)
-            lines.append(Line(text, link, heading, chrome, pre or is_code_line(text), not chrome and _is_dateline(text)))
+            code = pre or is_code_line(text)
+            lines.append(Line(text, link, heading, chrome, code, not (chrome or code) and _is_dateline(text)))
     gutter = _gutter(lines)
     if gutter:
         lines = [line for i, line in enumerate(lines) if i not in gutter]
@@ -316,7 +319,7 @@ def _prose_weight(texts: list[str]) -> float:
     18,652.59 and -216.12 (-1.15%)) counting NO_PUNCT_WEIGHT."""
     total = 0.0
     for t in texts:
-        letters = sum(c.isalpha() for c in t)
+        letters = len(_NON_LETTERS.sub("", t))
         total += len(t) * (1.0 if 2 * letters >= len(t) - t.count(" ") else NO_PUNCT_WEIGHT)
     return total
 

@@ -175,3 +175,16 @@ def test_a_code_post_is_kept_with_its_code(code_run, post, markup):
     assert all(p in clean[key]["text"] for p in prose)
     assert not any(line.isdigit() for line in text_lines), "a line-number gutter reached the text"
     assert clean[key]["quality"]["code_share"] >= 0.5
+
+
+def test_line_number_gutters_and_what_only_looks_like_one():
+    """A gutter counts up by one from line to line; circled and superscript numbers (which
+    str.isdigit accepts and int() refuses) and a list of years are text."""
+    from zhpile.filters.extract import html_to_text
+
+    prose = "<p>" + "正文的一段话，讲了一个关于代码的故事。" * 4 + "</p>"
+    gutter = "<pre>" + "\n".join(str(i) for i in range(1, 8)) + "</pre><pre>x = 1\ny = 2</pre>"
+    assert html_to_text(f"<html><body>{prose}{gutter}</body></html>").split("\n")[1:] == ["x = 1", "y = 2"]
+    odd = "<pre>①\n②\n③\n²</pre><pre>1998\n2004\n2010</pre>"
+    text = html_to_text(f"<html><body>{prose}{odd}</body></html>")
+    assert all(line in text.split("\n") for line in ("①", "③", "1998", "2010"))
