@@ -130,9 +130,11 @@ def order_signals(text: str, model: dict | None = None) -> dict:
     model = model or shipped_model()
     sample = "".join(text.split())[:MAX_CHARS]
     char_gain, word_gain, long_share = order_gains(sample, model)
-    tags = tag_ids(sample, model["tag_index"])
-    s = {"char_order_gain": char_gain, "word_order_gain": word_gain,
-         "pos_order_gain": _tag_gain(tags, model["tag_pmi"], tags.size) if char_gain is not None else None,
+    pos_gain = None
+    if char_gain is not None:  # too few Han joins for the others: none for the tags either
+        tags = tag_ids(sample, model["tag_index"])
+        pos_gain = _tag_gain(tags, model["tag_pmi"], tags.size)
+    s = {"char_order_gain": char_gain, "word_order_gain": word_gain, "pos_order_gain": pos_gain,
          "long_word_share": long_share}
     s["order_score"] = order_score(s)
     return s
