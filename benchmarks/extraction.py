@@ -51,6 +51,13 @@ def trigrams(text: str) -> collections.Counter:
     return collections.Counter(s[i:i + 3] for i in range(len(s) - 2))
 
 
+def in_reference(line: str, ref_grams: collections.Counter, ref_compact: str) -> bool:
+    """A kept line is in the reference when half its 3-grams are (a line under 3 characters:
+    when it occurs in it); otherwise it is boilerplate the extractor let through."""
+    grams = trigrams(line)
+    return (sum((grams & ref_grams).values()) / sum(grams.values()) >= 0.5) if grams else _WS.sub("", line) in ref_compact
+
+
 def prf(candidate: str, reference: str) -> tuple[float, float, float]:
     c, r = trigrams(candidate), trigrams(reference)
     overlap = sum((c & r).values())

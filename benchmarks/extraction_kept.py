@@ -32,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import zhpile  # noqa: E402
-from benchmarks.extraction import prf, trigrams  # noqa: E402
+from benchmarks.extraction import in_reference, prf, trigrams  # noqa: E402
 from benchmarks.rule_confusion import SHARED  # noqa: E402
 from zhpile.filters.normalize import normalize_text, to_simplified  # noqa: E402
 
@@ -101,10 +101,7 @@ def boilerplate_lines(text: str, reference: str, title: str) -> list[tuple[str, 
     short = [len(_WS.sub("", line)) <= 30 and not _SENTENCE_END.search(line) for line in lines]
     out = []
     for i, line in enumerate(lines):
-        compact = _WS.sub("", line)
-        grams = trigrams(line)
-        in_ref = (sum((grams & ref_grams).values()) / sum(grams.values()) >= 0.5) if grams else compact in ref_compact
-        if not in_ref:
+        if not in_reference(line, ref_grams, ref_compact):
             run = sum(short[max(0, i - 2):i + 3]) >= 3
             out.append((boilerplate_kind(line, title, short[i] and run), line))
     return out

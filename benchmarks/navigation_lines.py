@@ -27,7 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.extraction import load_pages, prf, trigrams  # noqa: E402
+from benchmarks.extraction import in_reference, load_pages, prf, trigrams  # noqa: E402
 from benchmarks.rule_confusion import SHARED  # noqa: E402
 from zhpile.filters.charset import decode_page  # noqa: E402
 from zhpile.filters.navigation import remove_navigation  # noqa: E402
@@ -70,9 +70,7 @@ def line_shares(text: str, reference: str) -> tuple[int, int, int]:
         if not compact:
             continue
         kept += len(compact)
-        grams = trigrams(line)
-        in_ref = (sum((grams & ref_grams).values()) / sum(grams.values()) >= 0.5) if grams else compact in ref_compact
-        if not in_ref:
+        if not in_reference(line, ref_grams, ref_compact):
             boiler += len(compact)
             if len(compact) <= NAV_CHARS and not _PUNCT.search(compact):
                 nav += len(compact)
