@@ -257,6 +257,12 @@ def shipped_model() -> ComponentModel:
     return ComponentModel.load()
 
 
+def model_text(title: str | None, text: str, dateline: str | None = None) -> str:
+    """What the component model reads of a page: its title, the datelines extraction took
+    out of its text, its text. tools/train_component_model.py trains on the same."""
+    return f"{title or ''}\n{dateline}\n{text}" if dateline else f"{title or ''}\n{text}"
+
+
 def assign_component(url: str | None, title: str | None, text: str, model: ComponentModel | None = None,
                      code_share: float | None = None, dateline: str | None = None) -> tuple[str, str]:
     """(component, reason) of a crawl page: URL, then page structure, then the model.
@@ -270,7 +276,7 @@ def assign_component(url: str | None, title: str | None, text: str, model: Compo
     model = model or shipped_model()
     # Forum and Q&A are kinds of page structure: without it (or a forum URL), the text
     # alone does not make a page one of them.
-    component, p = model.predict(f"{title or ''}\n{text}", exclude=STRUCTURAL)
+    component, p = model.predict(model_text(title, text), exclude=STRUCTURAL)
     if component == "news" and url and not (_NEWS_MARKERS.search(text[:_HEAD_CHARS]) or _url_date(url)):
         # A crawl page whose host is none of the listed outlets is rarely news, yet company
         # and SEO pages of the long tail share journalism's vocabulary (docs/components.md:

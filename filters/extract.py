@@ -249,7 +249,8 @@ def _until_related(lines: list[Line]) -> list[Line]:
     heading ends them."""
     content = 0
     for j, line in enumerate(lines):
-        if content >= RELATED_CUT_AFTER and _is_related_heading(line.text):
+        # a related heading is always chrome (_is_chrome): only those lines are tested again
+        if content >= RELATED_CUT_AFTER and line.chrome and _is_related_heading(line.text):
             return lines[:j]
         content += 0 if line.chrome else len(line.text)
     return lines

@@ -20,7 +20,7 @@ from .base import Drop
 from .cut import cut_pathological, cut_repeated_lines
 from .fluency import fluency
 from .safety import flagged_shares, safety_context
-from .textutil import codepoints, is_code_line, jieba_words
+from .textutil import HAN_CHAR, codepoints, is_code_line, jieba_words
 from .word_order import order_signals
 
 # Code point classes, as sorted interval bounds (see _classify).
@@ -178,7 +178,6 @@ def char_entropy(cps: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-_HAN_CHAR = re.compile("[\u4e00-\u9fff]")
 WORD_SAMPLE_CHARS = 64  # jieba reads this much of each kept document (it is the slowest signal)
 
 
@@ -188,7 +187,7 @@ def word_stats(text: str) -> tuple[float, float, int]:
     document's word count estimated by scaling the sample's count to the whole text."""
     sample = text[:WORD_SAMPLE_CHARS]
     tokens = [w for w in jieba_words(sample) if w.strip()]
-    words = [w for w in tokens if _HAN_CHAR.search(w)]
+    words = [w for w in tokens if HAN_CHAR.search(w)]
     estimate = round(len(tokens) * len(text) / len(sample)) if sample else 0
     if not words:
         return 0.0, 0.0, estimate

@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 SURROGATES = re.compile("[\ud800-\udfff]")
-_HAN_CHAR = re.compile("[\u4e00-\u9fff]")
+HAN_CHAR = re.compile("[\u4e00-\u9fff]")
 # A line of code: no Han character, and a mark prose does not use (braces, =, ;, <>, $,
 # a call, a backslash continuation, a shell prompt or a lower-case keyword opening the line).
 # The call is `name(...)` without a parenthesis inside: `\w\(.*\)` was quadratic on a
@@ -18,7 +18,7 @@ _CODE_LINE = re.compile(
 
 def is_code_line(line: str) -> bool:
     """A line of program code (or a shell command), by its marks; never a line with Han."""
-    return not _HAN_CHAR.search(line) and _CODE_LINE.search(line) is not None
+    return not HAN_CHAR.search(line) and _CODE_LINE.search(line) is not None
 
 
 def codepoints(text: str) -> np.ndarray:

@@ -24,7 +24,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from zhpile.filters.component import COMPONENTS, MODEL, grams  # noqa: E402
+from zhpile.filters.component import COMPONENTS, MODEL, grams, model_text  # noqa: E402
 
 from labelled_pages import labelled_pages  # noqa: E402
 
@@ -59,8 +59,7 @@ def main(argv=None) -> int:
     ap.add_argument("realdata", help="the folder of the realdata sets (../shared/realdata)")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(HERE), "filters", "data", MODEL))
     args = ap.parse_args(argv)
-    # As assign_component reads a page: title, the datelines extraction took out, the text.
-    docs = [(p["component"], f"{p['title'] or ''}\n{p['dateline']}\n{p['text']}" if p["dateline"] else f"{p['title'] or ''}\n{p['text']}")
+    docs = [(p["component"], model_text(p["title"], p["text"], p["dateline"]))
             for p in labelled_pages(args.realdata) if p["split"] == "dev"]
     body = train(docs)
     data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
