@@ -6,7 +6,11 @@ HTML a page, as the Common Crawl sample in ../shared/realdata has), plus exact d
 reposts of an article on another site with a few sentences changed (near duplicates),
 English pages, short pages and pathological junk.
 
-    python benchmarks/corpus.py OUT_DIR [--pages N | --mb MB] [--files 4] [--seed 0]
+    python benchmarks/corpus.py OUT_DIR [--pages N | --mb MB] [--files 4] [--seed 0] [--small]
+
+`--small`: the small-page, duplicate-heavy profile (no head scripts or styles, short
+articles, a third of the pages exact or near copies: ~2 KB of WARC.gz a page), where a
+system's per-document cost, not its bytes, sets the pace.
 
 Paragraph text comes from CLUECorpusSmall (../shared/realdata/07_...) when present,
 otherwise from sample_data/articles.py. Same arguments, same bytes.
@@ -108,15 +112,20 @@ def _side_list(rng: random.Random, pool: list[str], title: str) -> str:
     return f"<div class='box'><h3>{title}</h3><ul>{items}</ul></div>"
 
 
-def article(rng: random.Random, pool: list[str]) -> tuple[str, list[str]]:
+def article(rng: random.Random, pool: list[str], small: bool = False) -> tuple[str, list[str]]:
     title = rng.choice(pool)[:24]
-    return title, ["".join(rng.choice(pool) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(3, 9))]
+    n_paragraphs = rng.randint(2, 4) if small else rng.randint(3, 9)
+    return title, ["".join(rng.choice(pool) for _ in range(rng.randint(2, 5))) for _ in range(n_paragraphs)]
 
 
-def chinese_page(rng: random.Random, pool: list[str], site: int, n: int, title: str, paragraphs: list[str]) -> str:
+def chinese_page(rng: random.Random, pool: list[str], site: int, n: int, title: str, paragraphs: list[str],
+                 small: bool = False) -> str:
     head, header, footer = site_chrome(site)
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     side = "".join(_side_list(rng, pool, t) for t in ("热点新闻", "推荐阅读", "排行榜")[:rng.randint(1, 3)])
+    if small:  # a light template: no head scripts or styles, no friend links, one side list
+        head, footer = head[: head.index("<style>")], footer[footer.index("<div class='footer'>"): footer.index("<script>")]
+        side = side[: side.index("</div>") + 6]
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_{SECTIONS[n % len(SECTIONS)]}</title>{head}</head><body>"
             f"{header}<div class='crumb'><a href='/'>首页</a> &gt; <a href='/news/'>{SECTIONS[n % len(SECTIONS)]}</a> &gt; 正文</div>"
             f"<div class='main'><div class='article'><h1>{title}</h1>"
@@ -143,10 +152,11 @@ def repost(rng: random.Random, pool: list[str], paragraphs: list[str]) -> list[s
     return edited
 
 
-def pages(n_pages: int | None, seed: int):
+def pages(n_pages: int | None, seed: int, small: bool = False):
     """(url, HTTP response bytes, kind, group) for every page; kind is zh, dup, near, en,
     short or junk; copies (dup, near) share the group of the page they copy. Endless when
-    n_pages is None."""
+    n_pages is None. `small`: light pages, and 15% exact and 15% near copies (not 5% and 3%)."""
+    dup, near = (0.15, 0.30) if small else (0.05, 0.08)
     rng = random.Random(seed)
     pool = sentence_pool()
     english = [" ".join(pars) for _t, pars in EN.values()]
@@ -158,23 +168,23 @@ def pages(n_pages: int | None, seed: int):
         site = rng.randint(1, N_SITES)
         url = f"http://site{site}.example.cn/{n}.html"
         group = n
-        if roll < 0.05 and made:  # the same bytes as an earlier page
+        if roll < dup and made:  # the same bytes as an earlier page
             (response, group), kind = rng.choice(made), "dup"
-        elif roll < 0.08 and articles:  # an earlier article on another site, lightly edited
+        elif roll < near and articles:  # an earlier article on another site, lightly edited
             title, paragraphs, group = rng.choice(articles)
-            response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, repost(rng, pool, paragraphs))), "near"
-        elif roll < 0.11:
+            response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, repost(rng, pool, paragraphs), small)), "near"
+        elif roll < near + 0.03:
             body = f"<html><body><p>{rng.choice(english) * rng.randint(1, 4)}</p></body></html>".encode()
             response, kind = http_response(body, "text/html; charset=utf-8"), "en"
-        elif roll < 0.13:
+        elif roll < near + 0.05:
             body = f"<html><body><p>{rng.choice(pool)}</p></body></html>".encode()
             response, kind = http_response(body, "text/html; charset=utf-8"), "short"
-        elif roll < 0.14:
+        elif roll < near + 0.06:
             body = f"<html><body><pre>{rng.choice('/-=*.') * rng.randint(2000, 40000)}</pre></body></html>".encode()
             response, kind = http_response(body, "text/html; charset=utf-8"), "junk"
         else:
-            title, paragraphs = article(rng, pool)
-            response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, paragraphs)), "zh"
+            title, paragraphs = article(rng, pool, small)
+            response, kind = _encode(rng, chinese_page(rng, pool, site, n, title, paragraphs, small)), "zh"
             made.append((response, n))
             articles.append((title, paragraphs, n))
         yield url, response, kind, group
@@ -191,15 +201,16 @@ def crawl_records(url: str, response: bytes) -> bytes:
             + gzip_member(warc_record("metadata", url, metadata, "application/warc-fields")))
 
 
-def write_corpus(out_dir: str, n_pages: int | None = 20000, n_files: int = 4, seed: int = 0, mb: float | None = None) -> list[str]:
+def write_corpus(out_dir: str, n_pages: int | None = 20000, n_files: int = 4, seed: int = 0, mb: float | None = None,
+                 small: bool = False) -> list[str]:
     """Writes the WARC files and labels.json (url -> [kind, group]) into out_dir: n_pages
-    pages, or as many as make `mb` megabytes of compressed WARC."""
+    pages, or as many as make `mb` megabytes of compressed WARC; `small`: the small-page profile."""
     os.makedirs(out_dir, exist_ok=True)
     paths = [os.path.join(out_dir, f"bench-{i:05d}.warc.gz") for i in range(n_files)]
     files = [open(p, "wb") for p in paths]
     labels, written = {}, 0
     try:
-        for i, (url, response, kind, group) in enumerate(pages(None if mb else n_pages, seed)):
+        for i, (url, response, kind, group) in enumerate(pages(None if mb else n_pages, seed, small)):
             if mb and written >= mb * 1e6:
                 break
             labels[url] = [kind, group]
@@ -222,8 +233,9 @@ def main() -> None:
     size.add_argument("--mb", type=float, help="compressed size to reach instead of a page count")
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--small", action="store_true", help="the small-page, duplicate-heavy profile")
     args = parser.parse_args()
-    paths = write_corpus(args.out, args.pages, args.files, args.seed, mb=args.mb)
+    paths = write_corpus(args.out, args.pages, args.files, args.seed, mb=args.mb, small=args.small)
     total = sum(os.path.getsize(p) for p in paths)
     n = len(json.load(open(os.path.join(args.out, "labels.json"))))
     print(f"{n} pages in {len(paths)} files, {total / 1e6:.1f} MB compressed -> {args.out}")

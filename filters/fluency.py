@@ -110,18 +110,23 @@ class PairTable:
     """Open-addressing hash table (linear probing, load under 0.25) from pair keys to their
     index in the sorted bigram arrays. A vectorised lookup takes ~1.3 passes of one gather
     per key where a binary search over 70,000 keys takes 16 dependent cache misses: the
-    bigram lookup was most of the word-order and fluency signals' cost."""
+    bigram lookup was most of the word-order and fluency signals' cost. Probing stops after
+    PROBE_ROUNDS: the few keys still unresolved (long chains, mostly misses) are found by
+    binary search, as one round of numpy calls costs more than searching a handful of keys."""
 
     EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+    PROBE_ROUNDS = 2
 
     def __init__(self, keys: np.ndarray):
+        if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+            raise ValueError("PairTable: keys must be sorted and distinct")
+        self.sorted_keys = keys
         self.bits = max(4, int(len(keys) * 4 - 1).bit_length())
         self.mask = np.uint64((1 << self.bits) - 1)
         self.keys = np.full(1 << self.bits, self.EMPTY, dtype=np.uint64)
         self.index = np.full(1 << self.bits, -1, dtype=np.int64)
         slots, pending = self._home(keys), np.arange(len(keys))
-        self.max_probes = 0
         while pending.size:  # each round places one key into each distinct free slot asked for
             free = self.keys[slots] == self.EMPTY
             slot_taken, first = np.unique(slots[free], return_index=True)
@@ -131,7 +136,6 @@ class PairTable:
             placed[winners] = True
             keep = ~placed[pending]
             pending, slots = pending[keep], (slots[keep] + np.uint64(1)) & self.mask
-            self.max_probes += 1
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         return (keys * self._MULT) >> np.uint64(64 - self.bits)
@@ -139,15 +143,18 @@ class PairTable:
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """Index of each key in the sorted bigram arrays, -1 where it is not there."""
         out = np.full(len(keys), -1, dtype=np.int64)
-        active, slots = np.arange(len(keys)), self._home(keys)
-        for _ in range(self.max_probes):
+        active, slots, wanted = np.arange(len(keys)), self._home(keys), keys
+        for _ in range(self.PROBE_ROUNDS):
             found = self.keys[slots]
-            hit = found == keys[active]
+            hit = found == wanted
             out[active[hit]] = self.index[slots[hit]]
             more = ~hit & (found != self.EMPTY)
             if not more.any():
-                break
-            active, slots = active[more], (slots[more] + np.uint64(1)) & self.mask
+                return out
+            active, slots, wanted = active[more], (slots[more] + np.uint64(1)) & self.mask, wanted[more]
+        at = np.minimum(np.searchsorted(self.sorted_keys, wanted), max(self.sorted_keys.size - 1, 0))
+        hit = self.sorted_keys[at] == wanted if self.sorted_keys.size else np.zeros(wanted.size, dtype=bool)
+        out[active[hit]] = at[hit]
         return out
 
 

@@ -47,62 +47,59 @@ def _pmi(first: np.ndarray, second: np.ndarray, model: dict) -> np.ndarray:
     return log_cond(keys, second, model) - model["log_p"][np.minimum(second, len(model["log_p"]) - 1)]
 
 
-class _Pairs:
-    """Character pairs gathered from every unit kind and order of one text, looked up in
-    the bigram model in one call (a lookup's fixed cost was most of the signal's time),
-    then averaged segment by segment."""
+class _Joins:
+    """Every join whose PMI one text's signals average, gathered into one set of arrays
+    (a numpy call costs microseconds and a 500-character text has a few hundred joins:
+    per-order calls were most of the time), then looked up and averaged per segment with
+    one bincount. A segment is one order of one unit kind; `units` adds a kind's orders."""
 
-    def __init__(self):
+    def __init__(self, cps: np.ndarray, han: np.ndarray):
+        self.cps, self.han = cps, han
         self.first: list[np.ndarray] = []
         self.second: list[np.ndarray] = []
-        self.values: list[np.ndarray] = []
+        self.segment: list[np.ndarray] = []
+        self.n_segments = 0
 
-    def add(self, first: np.ndarray, second: np.ndarray) -> int:
+    def add(self, first: np.ndarray, second: np.ndarray, segment: np.ndarray, n_segments: int) -> int:
+        """Joins (indexes into cps) with their segment (0..n_segments-1 within this call);
+        returns the first segment's global number."""
+        base = self.n_segments
         self.first.append(first)
         self.second.append(second)
-        return len(self.first) - 1
+        self.segment.append(segment + base)
+        self.n_segments += n_segments
+        return base
 
-    def look_up(self, model: dict) -> None:
-        pmi = _pmi(np.concatenate(self.first), np.concatenate(self.second), model)
-        self.values = np.split(pmi, np.cumsum([len(f) for f in self.first])[:-1])
+    def units(self, starts: np.ndarray, end: int, orders: np.ndarray) -> int:
+        """The joins of the units beginning at `starts` (indexes into cps, ascending; the
+        last unit ends before `end`) in each row of `orders` (permutations of the units);
+        one segment per row."""
+        n_orders, n_units = orders.shape
+        last = np.append(starts[1:], end) - 1
+        flat = orders.ravel()
+        a, b = last[flat[:-1]], starts[flat[1:]]
+        segment = np.arange(a.size) // n_units
+        inside = (np.arange(a.size) % n_units) != n_units - 1  # not the step from one order to the next
+        return self.add(a[inside], b[inside], segment[inside], n_orders)
 
-    def mean(self, segment: int) -> float:
-        return float(self.values[segment].mean())
+    def means(self, model: dict) -> tuple[np.ndarray, np.ndarray]:
+        """(mean PMI, number of Han-Han joins) of each segment; joins touching a non-Han
+        character count in neither."""
+        first, second, segment = (np.concatenate(x) for x in (self.first, self.second, self.segment))
+        keep = self.han[first] & self.han[second]
+        segment = segment[keep]
+        pmi = _pmi(self.cps[first[keep]], self.cps[second[keep]], model)
+        counts = np.bincount(segment, minlength=self.n_segments)
+        sums = np.bincount(segment, weights=pmi, minlength=self.n_segments)
+        return sums / np.maximum(counts, 1), counts
 
 
-class _UnitOrders:
-    """The joins of the units beginning at `starts`, in order and in SHUFFLES seeded random
-    orders; gain() is the in-order mean PMI minus the shuffled orders' mean, None with fewer
-    than MIN_JOINS Han joins. `in_order`: where the in-order joins sit among the adjacent
-    pairs of `cps`, when those are looked up anyway (characters, chunks): no second lookup."""
-
-    def __init__(self, cps: np.ndarray, starts: np.ndarray, han: np.ndarray, seed: int, pairs: _Pairs,
-                 in_order: np.ndarray | None = None):
-        ends = np.append(starts[1:], cps.size)
-        self.last, self.first, self.cps, self.han, self.pairs = ends - 1, starts, cps, han, pairs
-        self.in_order, self.base, self.shuffled = in_order, None, []
-        if in_order is None:
-            self.base = self._joins(np.arange(starts.size))
-            if self.base is None:
-                return
-        elif in_order.size < MIN_JOINS:
-            return
-        rng = np.random.default_rng(seed)
-        self.shuffled = [self._joins(rng.permutation(starts.size)) for _ in range(SHUFFLES)]
-        self.shuffled = [segment for segment in self.shuffled if segment is not None]
-
-    def _joins(self, order: np.ndarray) -> int | None:
-        a, b = self.last[order[:-1]], self.first[order[1:]]
-        keep = self.han[a] & self.han[b]
-        if int(keep.sum()) < MIN_JOINS:
-            return None
-        return self.pairs.add(self.cps[a[keep]], self.cps[b[keep]])
-
-    def gain(self, adjacent: np.ndarray | None = None) -> float | None:
-        if not self.shuffled:
-            return None
-        base = float(adjacent[self.in_order].mean()) if self.in_order is not None else self.pairs.mean(self.base)
-        return round(base - float(np.mean([self.pairs.mean(s) for s in self.shuffled])), 4)
+def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: range) -> float | None:
+    """in_order minus the mean over the shuffled segments with at least MIN_JOINS joins."""
+    valid = [means[i] for i in shuffled if counts[i] >= MIN_JOINS]
+    if not valid:
+        return None
+    return round(float(in_order) - float(np.mean(valid)), 4)
 
 
 def _tag_gain(tags: np.ndarray, pmi: np.ndarray, seed: int) -> float | None:
@@ -153,29 +150,47 @@ def order_gains(text: str, model: dict | None = None) -> tuple[float | None, flo
     model = model or shipped_model()
     sample = "".join(text.split())[:MAX_CHARS]
     cps = codepoints(sample)
-    if cps.size < 2 * MIN_JOINS:
+    n = int(cps.size)
+    if n < 2 * MIN_JOINS:
         return None, None, None
     han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
-    seed = int(cps.size)  # deterministic per text
-    positions = np.arange(cps.size)
-    pairs = _Pairs()
-    both = han[:-1] & han[1:]
-    adjacent_segment = pairs.add(cps[:-1][both], cps[1:][both])
-    # Where each unit kind's in-order joins sit among the Han-Han adjacent pairs.
-    rank = np.cumsum(both) - 1
-    chars = []
-    for units in (positions, positions[::2], np.append(0, positions[1::2])):
-        joins = units[1:] - 1
-        chars.append(_UnitOrders(cps, units, han, seed, pairs, rank[joins[both[joins]]]))
     # Words of the Han characters alone: separators (spaces, commas) between keywords would
-    # otherwise hide every join of a keyword list.
+    # otherwise hide every join of a keyword list. They follow the text in one array.
     han_cps = cps[han]
     lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
-    word_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    words = _UnitOrders(han_cps, word_starts, np.ones(han_cps.size, dtype=bool), seed, pairs) if han_cps.size else None
-    pairs.look_up(model)
-    adjacent = pairs.values[adjacent_segment]
-    char_gains = [g for g in (kind.gain(adjacent) for kind in chars) if g is not None]
-    word_gain = words.gain() if words is not None else None
+    joins = _Joins(np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool))))
+    # In order, characters and both alignments of 2-character chunks join where adjacent
+    # characters meet: chunks at 0 (units 0, 2, 4...) at the odd pairs, chunks at 1 (units
+    # 0, 1, 3, 5...) at the even ones.
+    pair = np.arange(n - 1)
+    adjacent = joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
+    # Each kind's random orders come from the same seeded generator (deterministic per text).
+    rng = np.random.default_rng(n)
+    fresh = rng.bit_generator.state
+    positions = np.arange(n)
+    char_kinds = [positions, positions[::2], np.append(0, positions[1::2])]
+    char_segments = []
+    both = han[:-1] & han[1:]
+    in_order_counts = [int(both.sum()), int(both[1::2].sum()), int(both[::2].sum())]
+    for units, count in zip(char_kinds, in_order_counts):
+        if count < MIN_JOINS:
+            char_segments.append(None)
+            continue
+        rng.bit_generator.state = fresh
+        char_segments.append(joins.units(units, n, np.stack([rng.permutation(units.size) for _ in range(SHUFFLES)])))
+    word_segment = None
+    if lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
+        rng.bit_generator.state = fresh
+        starts = n + np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        orders = np.stack([np.arange(lengths.size), *(rng.permutation(lengths.size) for _ in range(SHUFFLES))])
+        word_segment = joins.units(starts, n + han_cps.size, orders)
+    means, counts = joins.means(model)
+    sums = means[adjacent:adjacent + 2] * counts[adjacent:adjacent + 2]
+    in_order = [sums.sum() / max(counts[adjacent:adjacent + 2].sum(), 1), means[adjacent + 1], means[adjacent]]
+    char_gains = [_gain(means, counts, mean, range(seg, seg + SHUFFLES))
+                  for seg, mean in zip(char_segments, in_order) if seg is not None]
+    char_gains = [g for g in char_gains if g is not None]
+    word_gain = (_gain(means, counts, means[word_segment], range(word_segment + 1, word_segment + 1 + SHUFFLES))
+                 if word_segment is not None else None)
     long_share = round(float(lengths[lengths >= LONG_WORD].sum() / han_cps.size), 4) if han_cps.size >= 2 * MIN_JOINS else None
     return (min(char_gains) if char_gains else None), word_gain, long_share

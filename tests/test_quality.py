@@ -140,6 +140,30 @@ def test_fluency_separates_prose_from_word_lists_and_random():
     assert max(random_han) < -12 < max(lists)
 
 
+def test_pair_table_finds_what_a_binary_search_finds():
+    """Every stored key at its index and every other key missing, whatever the probe
+    chain: keys made to collide (one home slot for many) end in the binary-search path."""
+    from zhpile.filters.fluency import PairTable
+
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 2**42, 5000, dtype=np.uint64))
+    table = PairTable(keys)
+    home = table._home(keys)
+    crowded = keys[home == home[0]]
+    probes = np.concatenate([keys, rng.integers(0, 2**42, 5000, dtype=np.uint64), crowded, keys[:50] + np.uint64(1)])
+    at = np.minimum(np.searchsorted(keys, probes), keys.size - 1)
+    expected = np.where(keys[at] == probes, at, -1)
+    assert np.array_equal(table.lookup(probes), expected)
+    # 12 keys sharing one home slot of a 12-key table (64 slots): chains longer than the probe rounds
+    collide = np.array([k for k in range(1, 2**16) if (k * 0x9E3779B97F4A7C15) % 2**64 >> 58 == 7][:12], dtype=np.uint64)
+    small = PairTable(collide)
+    assert small.bits == 6 and len(set(small._home(collide).tolist())) == 1
+    assert np.array_equal(small.lookup(collide), np.arange(collide.size))
+    assert np.array_equal(small.lookup(collide + np.uint64(2**30)), np.full(collide.size, -1))
+    with pytest.raises(ValueError):
+        PairTable(keys[::-1].copy())
+
+
 def test_fluency_on_real_documents():
     path = shared_file("03_chinesewebtext_2021-43_cleared1.jsonl")
     scores = [fluency(normalize_text(json.loads(line)["raw_content"])) for line in open(path, encoding="utf-8")]
