@@ -24,7 +24,7 @@ from zhpile.filters.minhash import MinHasher  # noqa: E402
 from zhpile.filters.mojibake import repair_mojibake  # noqa: E402
 from zhpile.filters.normalize import normalize_text, to_simplified  # noqa: E402
 from zhpile.filters.pii import redact_pii  # noqa: E402
-from zhpile.schemas.config import DedupConfig  # noqa: E402
+from zhpile.schemas.config import DedupConfig, QualityConfig  # noqa: E402
 
 
 def read_payloads(paths):
@@ -81,8 +81,9 @@ def stage_rows(corpus: str) -> list[tuple[str, int, float, float]]:
     rows.append((f"MinHash signature ({cfg.ngram}-grams, {cfg.num_perm} permutations)", len(texts), t, text_mb))
     _, t = timed(quality.signals, texts)
     rows.append(("quality signals (those the rules read)", len(texts), t, text_mb))
-    _, t = timed(quality.order_signals, texts)
-    rows.append(("word order (documents the other rules keep)", len(texts), t, text_mb))
+    quality_cfg = QualityConfig()
+    _, t = timed(lambda x: quality.order_signals(x, clear=lambda s, e: quality.clear_of_order_rules(s, quality_cfg, e)), texts)
+    rows.append(("word order (documents the other rules keep; further orders only where the first is not clear)", len(texts), t, text_mb))
     _, t = timed(quality.word_signals, texts)
     rows.append(("jieba word statistics (kept documents only)", len(texts), t, text_mb))
     shipped_model()

@@ -51,7 +51,8 @@ class _Joins:
     """Every join whose PMI one text's signals average, gathered into one set of arrays
     (a numpy call costs microseconds and a 500-character text has a few hundred joins:
     per-order calls were most of the time), then looked up and averaged per segment with
-    one bincount. A segment is one order of one unit kind; `units` adds a kind's orders."""
+    one bincount. A segment is one order of one unit kind. means() looks up only the joins
+    added since its last call."""
 
     def __init__(self, cps: np.ndarray, han: np.ndarray):
         self.cps, self.han = cps, han
@@ -59,6 +60,7 @@ class _Joins:
         self.second: list[np.ndarray] = []
         self.segment: list[np.ndarray] = []
         self.n_segments = 0
+        self.sums, self.squares, self.counts = np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64)
 
     def add(self, first: np.ndarray, second: np.ndarray, segment: np.ndarray, n_segments: int) -> int:
         """Joins (indexes into cps) with their segment (0..n_segments-1 within this call);
@@ -78,23 +80,33 @@ class _Joins:
         last = np.append(starts[1:], end) - 1
         flat = orders.ravel()
         a, b = last[flat[:-1]], starts[flat[1:]]
-        segment = np.arange(a.size) // n_units
-        inside = (np.arange(a.size) % n_units) != n_units - 1  # not the step from one order to the next
-        return self.add(a[inside], b[inside], segment[inside], n_orders)
+        step = np.arange(a.size)
+        inside = (step % n_units) != n_units - 1  # not the step from one order to the next
+        return self.add(a[inside], b[inside], step[inside] // n_units, n_orders)
 
     def means(self, model: dict) -> tuple[np.ndarray, np.ndarray]:
         """(mean PMI, number of Han-Han joins) of each segment; joins touching a non-Han
         character count in neither."""
-        first, second, segment = (np.concatenate(x) for x in (self.first, self.second, self.segment))
-        keep = self.han[first] & self.han[second]
-        segment = segment[keep]
-        pmi = _pmi(self.cps[first[keep]], self.cps[second[keep]], model)
-        counts = np.bincount(segment, minlength=self.n_segments)
-        sums = np.bincount(segment, weights=pmi, minlength=self.n_segments)
-        return sums / np.maximum(counts, 1), counts
+        if self.first:
+            first, second, segment = (np.concatenate(x) for x in (self.first, self.second, self.segment))
+            self.first, self.second, self.segment = [], [], []
+            keep = self.han[first] & self.han[second]
+            segment = segment[keep]
+            pmi = _pmi(self.cps[first[keep]], self.cps[second[keep]], model)
+            grown = self.n_segments - self.sums.size
+            self.sums = np.append(self.sums, np.zeros(grown)) + np.bincount(segment, weights=pmi, minlength=self.n_segments)
+            self.squares = np.append(self.squares, np.zeros(grown)) + np.bincount(segment, weights=pmi * pmi, minlength=self.n_segments)
+            self.counts = np.append(self.counts, np.zeros(grown, dtype=np.int64)) + np.bincount(segment, minlength=self.n_segments)
+        return self.sums / np.maximum(self.counts, 1), self.counts
+
+    def standard_error(self, segment: int) -> float:
+        """Standard error of a segment's mean PMI (its joins' spread over their number)."""
+        n = max(int(self.counts[segment]), 1)
+        mean = self.sums[segment] / n
+        return float(np.sqrt(max(self.squares[segment] / n - mean * mean, 0.0) / n))
 
 
-def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: range) -> float | None:
+def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: list[int]) -> float | None:
     """in_order minus the mean over the shuffled segments with at least MIN_JOINS joins."""
     valid = [means[i] for i in shuffled if counts[i] >= MIN_JOINS]
     if not valid:
@@ -102,14 +114,106 @@ def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: rang
     return round(float(in_order) - float(np.mean(valid)), 4)
 
 
-def _tag_gain(tags: np.ndarray, pmi: np.ndarray, seed: int) -> float | None:
-    """Mean tag-bigram PMI of the words in order minus its mean over SHUFFLES random orders."""
-    if tags.size <= MIN_JOINS:
-        return None
-    base = float(pmi[tags[:-1], tags[1:]].mean())
-    rng = np.random.default_rng(seed)
-    shuffled = [pmi[t[:-1], t[1:]].mean() for t in (tags[rng.permutation(tags.size)] for _ in range(SHUFFLES))]
-    return round(base - float(np.mean(shuffled)), 4)
+class _Kind:
+    """One unit kind of a text: its units' starts and end, its random orders' segments,
+    and its generator (seeded by the text, its state kept between rounds, so the first k
+    orders are the same whether k or all SHUFFLES are drawn)."""
+
+    def __init__(self, starts: np.ndarray, end: int, state: dict):
+        self.starts, self.end, self.state = starts, end, state
+        self.shuffled: list[int] = []
+
+    def draw(self, joins: _Joins, rng: np.random.Generator, n: int) -> None:
+        rng.bit_generator.state = self.state
+        orders = np.stack([rng.permutation(self.starts.size) for _ in range(n)])
+        self.state = rng.bit_generator.state
+        first = joins.units(self.starts, self.end, orders)
+        self.shuffled.extend(range(first, first + n))
+
+
+class _OrderSample:
+    """The word-order measurement of one text's sample, in rounds: `draw(n)` adds n random
+    orders of every unit kind, `signals()` measures with the orders drawn so far."""
+
+    def __init__(self, text: str, model: dict):
+        self.model = model
+        self.sample = "".join(text.split())[:MAX_CHARS]
+        cps = codepoints(self.sample)
+        n = self.n = int(cps.size)
+        self.kinds: list[_Kind | None] = []
+        self.word: _Kind | None = None
+        self.tags = None
+        if n < 2 * MIN_JOINS:
+            return
+        han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
+        # Words of the Han characters alone: separators (spaces, commas) between keywords
+        # would otherwise hide every join of a keyword list. They follow the text in one array.
+        self.han_size = int(han.sum())
+        han_cps = cps[han]
+        self.lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
+        self.joins = _Joins(np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool))))
+        # In order, characters and both alignments of 2-character chunks join where adjacent
+        # characters meet: chunks at 0 (units 0, 2, 4...) at the odd pairs, chunks at 1 (units
+        # 0, 1, 3, 5...) at the even ones.
+        pair = np.arange(n - 1)
+        self.adjacent = self.joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
+        self.rng = np.random.default_rng(n)  # deterministic per text
+        fresh = self.rng.bit_generator.state
+        both = han[:-1] & han[1:]
+        positions = np.arange(n)
+        for units, in_order_joins in ((positions, both.sum()), (positions[::2], both[1::2].sum()),
+                                      (np.append(0, positions[1::2]), both[::2].sum())):
+            self.kinds.append(_Kind(units, n, fresh) if in_order_joins >= MIN_JOINS else None)
+        if self.lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
+            self.word = _Kind(n + np.concatenate(([0], np.cumsum(self.lengths)[:-1])), n + han_cps.size, fresh)
+            self.word_in_order = self.joins.units(self.word.starts, self.word.end, np.arange(self.lengths.size)[None, :])
+        self.tags = tag_ids(self.sample, model["tag_index"])
+        self.tag_rng, self.tag_shuffled = np.random.default_rng(self.tags.size), []
+
+    def draw(self, n: int) -> None:
+        if self.tags is None:
+            return
+        for kind in (*self.kinds, self.word):
+            if kind is not None:
+                kind.draw(self.joins, self.rng, n)
+        if self.tags.size > MIN_JOINS:
+            pmi, rng = self.model["tag_pmi"], self.tag_rng
+            for _ in range(n):
+                tags = self.tags[rng.permutation(self.tags.size)]
+                values = pmi[tags[:-1], tags[1:]]
+                self.tag_shuffled.append(float(values.mean()))
+                if len(self.tag_shuffled) == 1:
+                    self.tag_error = float(values.std() / np.sqrt(values.size))
+
+    def first_order_errors(self) -> dict:
+        """The standard error of each signal's first random order (order_score's: its
+        parts' weighted); a signal not measured has none (inf)."""
+        char = [self.joins.standard_error(kind.shuffled[0]) for kind in self.kinds if kind is not None and kind.shuffled]
+        word = self.joins.standard_error(self.word.shuffled[0]) if self.word is not None and self.word.shuffled else np.inf
+        pos = getattr(self, "tag_error", np.inf)
+        return {"char_order_gain": max(char, default=np.inf), "word_order_gain": word, "order_score": W_WORD * word + W_POS * pos}
+
+    def signals(self) -> dict:
+        s = {"char_order_gain": None, "word_order_gain": None, "pos_order_gain": None, "long_word_share": None}
+        if self.tags is None:
+            s["order_score"] = None
+            return s
+        means, counts = self.joins.means(self.model)
+        a, sums = self.adjacent, self.joins.sums
+        in_order = [(sums[a] + sums[a + 1]) / max(counts[a] + counts[a + 1], 1), means[a + 1], means[a]]
+        char_gains = [_gain(means, counts, mean, kind.shuffled) for kind, mean in zip(self.kinds, in_order) if kind is not None]
+        char_gains = [g for g in char_gains if g is not None]
+        s["char_order_gain"] = min(char_gains) if char_gains else None
+        if self.word is not None:
+            s["word_order_gain"] = _gain(means, counts, means[self.word_in_order], self.word.shuffled)
+        if self.han_size >= 2 * MIN_JOINS:
+            s["long_word_share"] = round(float(self.lengths[self.lengths >= LONG_WORD].sum() / self.han_size), 4)
+        if char_gains and self.tag_shuffled:  # too few Han joins for the others: none for the tags either
+            pmi = self.model["tag_pmi"]
+            base = float(pmi[self.tags[:-1], self.tags[1:]].mean())
+            s["pos_order_gain"] = round(base - float(np.mean(self.tag_shuffled)), 4)
+        s["order_score"] = order_score(s)
+        return s
 
 
 def order_score(s: dict) -> float | None:
@@ -121,19 +225,18 @@ def order_score(s: dict) -> float | None:
     return round(W_WORD * parts[0] + W_POS * parts[1] + W_LONG * parts[2], 4)
 
 
-def order_signals(text: str, model: dict | None = None) -> dict:
+def order_signals(text: str, model: dict | None = None, clear=None) -> dict:
     """char_order_gain, word_order_gain, pos_order_gain, long_word_share and order_score;
-    None where the text has too few Han joins."""
-    model = model or shipped_model()
-    sample = "".join(text.split())[:MAX_CHARS]
-    char_gain, word_gain, long_share = order_gains(sample, model)
-    pos_gain = None
-    if char_gain is not None:  # too few Han joins for the others: none for the tags either
-        tags = tag_ids(sample, model["tag_index"])
-        pos_gain = _tag_gain(tags, model["tag_pmi"], tags.size)
-    s = {"char_order_gain": char_gain, "word_order_gain": word_gain, "pos_order_gain": pos_gain,
-         "long_word_share": long_share}
-    s["order_score"] = order_score(s)
+    None where the text has too few Han joins. Averaged over SHUFFLES random orders of
+    each unit kind. `clear(signals, errors)`: a test of the signals measured from the
+    first random order alone, given each one's standard error (first_order_errors): when
+    it passes, those signals are returned and the other orders are not drawn."""
+    sample = _OrderSample(text, model or shipped_model())
+    sample.draw(1)
+    s = sample.signals()
+    if SHUFFLES > 1 and not (clear is not None and sample.tags is not None and clear(s, sample.first_order_errors())):
+        sample.draw(SHUFFLES - 1)
+        s = sample.signals()
     return s
 
 
@@ -147,50 +250,5 @@ def tag_ids(text: str, index: dict) -> np.ndarray:
 def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None, float | None]:
     """(char_order_gain, word_order_gain, long_word_share); None where the text has too
     few Han joins."""
-    model = model or shipped_model()
-    sample = "".join(text.split())[:MAX_CHARS]
-    cps = codepoints(sample)
-    n = int(cps.size)
-    if n < 2 * MIN_JOINS:
-        return None, None, None
-    han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
-    # Words of the Han characters alone: separators (spaces, commas) between keywords would
-    # otherwise hide every join of a keyword list. They follow the text in one array.
-    han_cps = cps[han]
-    lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
-    joins = _Joins(np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool))))
-    # In order, characters and both alignments of 2-character chunks join where adjacent
-    # characters meet: chunks at 0 (units 0, 2, 4...) at the odd pairs, chunks at 1 (units
-    # 0, 1, 3, 5...) at the even ones.
-    pair = np.arange(n - 1)
-    adjacent = joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
-    # Each kind's random orders come from the same seeded generator (deterministic per text).
-    rng = np.random.default_rng(n)
-    fresh = rng.bit_generator.state
-    positions = np.arange(n)
-    char_kinds = [positions, positions[::2], np.append(0, positions[1::2])]
-    char_segments = []
-    both = han[:-1] & han[1:]
-    in_order_counts = [int(both.sum()), int(both[1::2].sum()), int(both[::2].sum())]
-    for units, count in zip(char_kinds, in_order_counts):
-        if count < MIN_JOINS:
-            char_segments.append(None)
-            continue
-        rng.bit_generator.state = fresh
-        char_segments.append(joins.units(units, n, np.stack([rng.permutation(units.size) for _ in range(SHUFFLES)])))
-    word_segment = None
-    if lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
-        rng.bit_generator.state = fresh
-        starts = n + np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        orders = np.stack([np.arange(lengths.size), *(rng.permutation(lengths.size) for _ in range(SHUFFLES))])
-        word_segment = joins.units(starts, n + han_cps.size, orders)
-    means, counts = joins.means(model)
-    sums = means[adjacent:adjacent + 2] * counts[adjacent:adjacent + 2]
-    in_order = [sums.sum() / max(counts[adjacent:adjacent + 2].sum(), 1), means[adjacent + 1], means[adjacent]]
-    char_gains = [_gain(means, counts, mean, range(seg, seg + SHUFFLES))
-                  for seg, mean in zip(char_segments, in_order) if seg is not None]
-    char_gains = [g for g in char_gains if g is not None]
-    word_gain = (_gain(means, counts, means[word_segment], range(word_segment + 1, word_segment + 1 + SHUFFLES))
-                 if word_segment is not None else None)
-    long_share = round(float(lengths[lengths >= LONG_WORD].sum() / han_cps.size), 4) if han_cps.size >= 2 * MIN_JOINS else None
-    return (min(char_gains) if char_gains else None), word_gain, long_share
+    s = order_signals(text, model)
+    return s["char_order_gain"], s["word_order_gain"], s["long_word_share"]

@@ -397,6 +397,24 @@ def test_word_order_separates_prose_from_its_own_shuffles():
     assert verdict("".join(rng.choice(common) for _ in range(400_000))).reason == "shuffled"
 
 
+def test_word_order_draws_more_orders_only_where_the_first_is_not_clear():
+    """Prose far above the thresholds keeps the first random order's signals; a salad
+    gets every order, the same signals as without the shortcut; verdicts never differ."""
+    from zhpile.filters.textutil import jieba_words
+    from zhpile.filters.word_order import order_signals
+
+    def clear(s, errors):
+        return quality.clear_of_order_rules(s, CFG, errors)
+
+    flat = GOOD.replace("\n", "")
+    prose, salad = GOOD, _shuffled(jieba_words(flat), 1)
+    assert order_signals(prose, clear=clear) == order_signals(prose, clear=lambda s, e: True) != order_signals(prose)
+    assert order_signals(salad, clear=clear) == order_signals(salad)
+    for text in (*ARTICLES, salad, _shuffled(list(flat), 2)):
+        full, fast = order_signals(text), order_signals(text, clear=clear)
+        assert quality.first_drop(full, CFG, quality.ORDER_RULES) == quality.first_drop(fast, CFG, quality.ORDER_RULES)
+
+
 def test_chunk_salads_cut_clause_by_clause_and_word_salads_are_dropped():
     """Each clause cut into 2-character chunks on its own shifts the chunk grid at every odd
     clause, so no fixed alignment sees the shuffle; the lost long words and the
