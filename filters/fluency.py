@@ -80,7 +80,7 @@ def build_tables(counts: dict) -> dict:
     model["log_pair"] = np.log(BIGRAM_WEIGHT * p_bi + (1 - BIGRAM_WEIGHT) * p[second])
     model["log_unigram"] = np.log((1 - BIGRAM_WEIGHT) * p)
     model["log_p"] = np.log(p)
-    model["pair_table"] = PairTable(model["bigram_keys"])
+    model["pair_table"] = PairTable(model["bigram_keys"], model["log_pair"])
     # Tag bigram PMI, add-TAG_K smoothed; one more row and column for a tag the counts lack.
     names = [str(t) for t in model["tag_names"]]
     pairs = np.full((len(names) + 1, len(names) + 1), TAG_K)
@@ -107,63 +107,62 @@ def shipped_model():
 
 
 class PairTable:
-    """Open-addressing hash table (linear probing, load under 0.25) from pair keys to their
-    index in the sorted bigram arrays. A vectorised lookup takes ~1.3 passes of one gather
-    per key where a binary search over 70,000 keys takes 16 dependent cache misses: the
-    bigram lookup was most of the word-order and fluency signals' cost. Probing stops after
-    PROBE_ROUNDS: the few keys still unresolved (long chains, mostly misses) are found by
-    binary search, as one round of numpy calls costs more than searching a handful of keys."""
+    """Hash table from pair keys to a float value each (a pair's log-probability), laid out
+    for a vectorised lookup bound by memory latency: each key hashes to one bucket of
+    BUCKET slots, a slot holds the key and its value side by side, and a bucket is one
+    64-byte cache line, so a lookup is one gather and one miss a key (separate key, index
+    and value arrays cost three, ~130 ns a key). Keys beyond a full bucket (about 0.4% at
+    one key a bucket on average) go to a small sorted overflow array, binary-searched for
+    the keys whose bucket is full."""
 
+    BUCKET = 4  # slots of (key, value bits): 4 x 16 bytes
     EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
-    PROBE_ROUNDS = 2
 
-    def __init__(self, keys: np.ndarray):
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
         if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
             raise ValueError("PairTable: keys must be sorted and distinct")
-        self.sorted_keys = keys
-        self.bits = max(4, int(len(keys) * 4 - 1).bit_length())
-        self.mask = np.uint64((1 << self.bits) - 1)
-        self.keys = np.full(1 << self.bits, self.EMPTY, dtype=np.uint64)
-        self.index = np.full(1 << self.bits, -1, dtype=np.int64)
-        slots, pending = self._home(keys), np.arange(len(keys))
-        while pending.size:  # each round places one key into each distinct free slot asked for
-            free = self.keys[slots] == self.EMPTY
-            slot_taken, first = np.unique(slots[free], return_index=True)
-            winners = pending[free][first]
-            self.keys[slot_taken], self.index[slot_taken] = keys[winners], winners
-            placed = np.zeros(len(keys), dtype=bool)
-            placed[winners] = True
-            keep = ~placed[pending]
-            pending, slots = pending[keep], (slots[keep] + np.uint64(1)) & self.mask
+        values = np.asarray(values, dtype=np.float64)
+        self.bits = max(4, (len(keys) - 1).bit_length())  # buckets >= keys
+        self.buckets = np.full((1 << self.bits, self.BUCKET, 2), self.EMPTY, dtype=np.uint64)
+        home = self._home(keys)
+        order = np.argsort(home, kind="stable")
+        starts = np.searchsorted(home[order], home[order])  # first position of each key's bucket
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.arange(len(keys)) - starts  # a key's place in its bucket
+        fits = rank < self.BUCKET
+        self.buckets[home[fits], rank[fits], 0] = keys[fits]
+        self.buckets[home[fits], rank[fits], 1] = values[fits].view(np.uint64)
+        self.full = np.zeros(1 << self.bits, dtype=bool)
+        self.full[home[~fits]] = True
+        self.overflow_keys, self.overflow_values = keys[~fits], values[~fits]  # sorted, as keys are
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        return (keys * self._MULT) >> np.uint64(64 - self.bits)
+        return ((keys * self._MULT) >> np.uint64(64 - self.bits)).astype(np.intp)
 
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """Index of each key in the sorted bigram arrays, -1 where it is not there."""
-        out = np.full(len(keys), -1, dtype=np.int64)
-        active, slots, wanted = np.arange(len(keys)), self._home(keys), keys
-        for _ in range(self.PROBE_ROUNDS):
-            found = self.keys[slots]
-            hit = found == wanted
-            out[active[hit]] = self.index[slots[hit]]
-            more = ~hit & (found != self.EMPTY)
-            if not more.any():
-                return out
-            active, slots, wanted = active[more], (slots[more] + np.uint64(1)) & self.mask, wanted[more]
-        at = np.minimum(np.searchsorted(self.sorted_keys, wanted), max(self.sorted_keys.size - 1, 0))
-        hit = self.sorted_keys[at] == wanted if self.sorted_keys.size else np.zeros(wanted.size, dtype=bool)
-        out[active[hit]] = at[hit]
+    def get(self, keys: np.ndarray, default: np.ndarray) -> np.ndarray:
+        """The value of each key, default[i] where keys[i] is not in the table."""
+        out = np.array(default, dtype=np.float64, copy=True)
+        home = self._home(keys)
+        rows = self.buckets[home]  # (keys, BUCKET, 2): one cache line each
+        match = rows[:, :, 0] == keys[:, None]
+        hit = np.flatnonzero(match.any(axis=1))
+        out.view(np.uint64)[hit] = rows[hit, match[hit].argmax(axis=1), 1]
+        if self.overflow_keys.size:
+            rest = np.flatnonzero(self.full[home])
+            rest = rest[~match[rest].any(axis=1)]
+            if rest.size:
+                at = np.minimum(np.searchsorted(self.overflow_keys, keys[rest]), self.overflow_keys.size - 1)
+                found = self.overflow_keys[at] == keys[rest]
+                out[rest[found]] = self.overflow_values[at[found]]
         return out
 
 
 def log_cond(pairs: np.ndarray, second: np.ndarray, model: dict | None = None) -> np.ndarray:
     """log P(second | first) of each pair key (pair_keys) under the model."""
     m = model or shipped_model()
-    idx = m["pair_table"].lookup(pairs)
     # Beyond the dense table a character is unseen (the table's last slot is no character).
-    return np.where(idx >= 0, m["log_pair"][idx], m["log_unigram"][np.minimum(second, DENSE - 1)])
+    return m["pair_table"].get(pairs, m["log_unigram"][np.minimum(second, DENSE - 1)])
 
 
 def fluency(text: str) -> float:
