@@ -1,7 +1,13 @@
-"""Per-stage throughput on a generated crawl: each stage's pure function alone over every
-page, one core, in this process (the whole pipeline is timed by benchmarks/compare.py).
+"""Per-stage throughput on a generated crawl, two ways, one core, in this process:
 
-    python benchmarks/stages.py [--mb 20] [--workdir /tmp/zhpile-bench]
+- each stage's pure function alone over every page (`python benchmarks/stages.py [--mb 20]`);
+- `--pipeline`: the cleaning pipeline itself on the local runner, with the time Beam's own
+  execution-time metrics give each transform, summed per top-level step (Extract, Quality,
+  Dedup, ...), in ms per input document; what the run took beyond them (building the
+  pipeline, the runner's planning, moving elements between fused stages, its shuffles) is
+  the "runner" row. The mixing pipeline and the report are not in it.
+
+    python benchmarks/stages.py [--mb 20] [--workdir /tmp/zhpile-bench] [--corpus DIR] [--pipeline]
 """
 from __future__ import annotations
 
@@ -101,15 +107,65 @@ def print_stage_table(rows) -> None:
         print(f"| {name} | {n:,} | {n / t:,.0f} | {mb / t:.1f} |")
 
 
+def pipeline_rows(corpus: str, out: str) -> tuple[int, list[tuple[str, float]]]:
+    """(input pages, [(step, seconds)]) of the cleaning pipeline run on the local runner:
+    Beam's process/start/finish-bundle msecs per transform, summed by top-level step, then
+    the rest of the run's wall time (construction included) as "runner"."""
+    import collections
+    import json
+
+    import apache_beam as beam
+    from apache_beam.metrics import monitoring_infos
+    from apache_beam.options.pipeline_options import PipelineOptions
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    from zhpile.pipelines.job.pipeline import build_clean_pipeline
+    from zhpile.pipelines.run import load_job, prepare_output
+    from zhpile.schemas.config import Config
+
+    paths = sorted(glob.glob(os.path.join(corpus, "*.warc.gz")))
+    config = Config.model_validate({"sources": [{"name": "cc", "format": "warc", "paths": paths}]})
+    cfg, files = load_job(config)
+    prepare_output(out, overwrite=True)
+    started = time.perf_counter()
+    p = beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions([]))
+    build_clean_pipeline(p, cfg, files, out)
+    result = p.run()
+    result.wait_until_finish()
+    wall = time.perf_counter() - started
+    msecs: collections.Counter = collections.Counter()
+    for info in result.monitoring_infos():
+        if info.urn.endswith(("process_bundle_msecs:v1", "start_bundle_msecs:v1", "finish_bundle_msecs:v1")):
+            step = (info.labels.get("PTRANSFORM") or "?").split("/")[0]
+            msecs[step] += monitoring_infos.extract_counter_value(info)
+    rows = [(step, ms / 1000) for step, ms in msecs.most_common()]
+    pages = json.load(open(os.path.join(corpus, "labels.json"))) if os.path.exists(os.path.join(corpus, "labels.json")) else None
+    return (len(pages) if pages else -1), rows + [("runner (beyond the transforms' own time)", wall - sum(s for _n, s in rows))]
+
+
+def print_pipeline_table(pages: int, rows) -> None:
+    total = sum(s for _n, s in rows)
+    print(f"| step (cleaning pipeline, local runner, 1 core) | seconds | ms per input page | share |\n|---|---:|---:|---:|")
+    for name, seconds in rows:
+        if seconds >= 0.05 or name.startswith("runner"):
+            print(f"| {name} | {seconds:.1f} | {seconds / pages * 1000:.2f} | {seconds / total:.0%} |")
+    print(f"| total | {total:.1f} | {total / pages * 1000:.2f} | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20)
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
+    parser.add_argument("--corpus", help="a folder of WARC files (with labels.json) instead of a generated crawl")
+    parser.add_argument("--pipeline", action="store_true", help="profile the cleaning pipeline instead of the functions")
     args = parser.parse_args()
-    corpus = os.path.join(args.workdir, f"crawl-{args.mb:g}mb")
-    if not os.path.exists(os.path.join(corpus, "labels.json")):
+    corpus = args.corpus or os.path.join(args.workdir, f"crawl-{args.mb:g}mb")
+    if not args.corpus and not os.path.exists(os.path.join(corpus, "labels.json")):
         write_corpus(corpus, mb=args.mb)
-    print_stage_table(stage_rows(corpus))
+    if args.pipeline:
+        print_pipeline_table(*pipeline_rows(corpus, corpus.rstrip("/") + "-stages-out"))
+    else:
+        print_stage_table(stage_rows(corpus))
 
 
 if __name__ == "__main__":
