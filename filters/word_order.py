@@ -139,10 +139,11 @@ class _OrderSample:
         self.model = model
         self.sample = "".join(text.split())[:MAX_CHARS]
         cps = codepoints(self.sample)
-        n = self.n = int(cps.size)
+        n = int(cps.size)
         self.kinds: list[_Kind | None] = []
         self.word: _Kind | None = None
         self.tags = None
+        self.tag_error = np.inf  # the first random order's standard error of the tag PMI
         if n < 2 * MIN_JOINS:
             return
         han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
@@ -190,8 +191,8 @@ class _OrderSample:
         parts' weighted); a signal not measured has none (inf)."""
         char = [self.joins.standard_error(kind.shuffled[0]) for kind in self.kinds if kind is not None and kind.shuffled]
         word = self.joins.standard_error(self.word.shuffled[0]) if self.word is not None and self.word.shuffled else np.inf
-        pos = getattr(self, "tag_error", np.inf)
-        return {"char_order_gain": max(char, default=np.inf), "word_order_gain": word, "order_score": W_WORD * word + W_POS * pos}
+        return {"char_order_gain": max(char, default=np.inf), "word_order_gain": word,
+                "order_score": W_WORD * word + W_POS * self.tag_error}
 
     def signals(self) -> dict:
         s = {"char_order_gain": None, "word_order_gain": None, "pos_order_gain": None, "long_word_share": None}
@@ -245,10 +246,3 @@ def tag_ids(text: str, index: dict) -> np.ndarray:
     pairs = jieba_tags(text)
     # map() over C-level getters: a generator here cost as much as the tagging itself
     return np.fromiter(map(index.__getitem__, map(itemgetter(1), pairs)), dtype=np.int64, count=len(pairs))
-
-
-def order_gains(text: str, model: dict | None = None) -> tuple[float | None, float | None, float | None]:
-    """(char_order_gain, word_order_gain, long_word_share); None where the text has too
-    few Han joins."""
-    s = order_signals(text, model)
-    return s["char_order_gain"], s["word_order_gain"], s["long_word_share"]
