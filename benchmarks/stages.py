@@ -108,14 +108,13 @@ def print_stage_table(rows) -> None:
 
 
 def pipeline_rows(corpus: str, out: str) -> tuple[int, list[tuple[str, float]]]:
-    """(input pages, [(step, seconds)]) of the cleaning pipeline run on the local runner:
+    """(input documents, [(step, seconds)]) of the cleaning pipeline run on the local runner:
     Beam's process/start/finish-bundle msecs per transform, summed by top-level step, then
     the rest of the run's wall time (construction included) as "runner"."""
     import collections
-    import json
 
     import apache_beam as beam
-    from apache_beam.metrics import monitoring_infos
+    from apache_beam.metrics import MetricsFilter, monitoring_infos
     from apache_beam.options.pipeline_options import PipelineOptions
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
@@ -139,8 +138,10 @@ def pipeline_rows(corpus: str, out: str) -> tuple[int, list[tuple[str, float]]]:
             step = (info.labels.get("PTRANSFORM") or "?").split("/")[0]
             msecs[step] += monitoring_infos.extract_counter_value(info)
     rows = [(step, ms / 1000) for step, ms in msecs.most_common()]
-    pages = json.load(open(os.path.join(corpus, "labels.json"))) if os.path.exists(os.path.join(corpus, "labels.json")) else None
-    return (len(pages) if pages else -1), rows + [("runner (beyond the transforms' own time)", wall - sum(s for _n, s in rows))]
+    # Input documents: the readers' own count (pipelines/io/warc.py), no labels needed.
+    records = result.metrics().query(MetricsFilter().with_namespace("zhpile.read").with_name("records"))["counters"]
+    pages = sum(c.committed for c in records)
+    return pages, rows + [("runner (beyond the transforms' own time)", wall - sum(s for _n, s in rows))]
 
 
 def print_pipeline_table(pages: int, rows) -> None:
@@ -156,7 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20)
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
-    parser.add_argument("--corpus", help="a folder of WARC files (with labels.json) instead of a generated crawl")
+    parser.add_argument("--corpus", help="a folder of WARC files instead of a generated crawl")
     parser.add_argument("--pipeline", action="store_true", help="profile the cleaning pipeline instead of the functions")
     args = parser.parse_args()
     corpus = args.corpus or os.path.join(args.workdir, f"crawl-{args.mb:g}mb")

@@ -48,11 +48,10 @@ def _pmi(first: np.ndarray, second: np.ndarray, model: dict) -> np.ndarray:
 
 
 class _Joins:
-    """Every join whose PMI one text's signals average, gathered into one set of arrays
-    (a numpy call costs microseconds and a 500-character text has a few hundred joins:
-    per-order calls were most of the time), then looked up and averaged per segment with
-    one bincount. A segment is one order of one unit kind. means() looks up only the joins
-    added since its last call."""
+    """Every join whose PMI one text's signals average: a segment is one order of one unit
+    kind. means() looks up the joins added since its last call in one bigram lookup and
+    sums them per segment with one bincount, so a second round of random orders (see
+    _OrderSample) costs only its own joins."""
 
     def __init__(self, cps: np.ndarray, han: np.ndarray):
         self.cps, self.han = cps, han
@@ -137,8 +136,8 @@ class _OrderSample:
 
     def __init__(self, text: str, model: dict):
         self.model = model
-        self.sample = "".join(text.split())[:MAX_CHARS]
-        cps = codepoints(self.sample)
+        sample = "".join(text.split())[:MAX_CHARS]
+        cps = codepoints(sample)
         n = int(cps.size)
         self.kinds: list[_Kind | None] = []
         self.word: _Kind | None = None
@@ -168,8 +167,9 @@ class _OrderSample:
         if self.lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
             self.word = _Kind(n + np.concatenate(([0], np.cumsum(self.lengths)[:-1])), n + han_cps.size, fresh)
             self.word_in_order = self.joins.units(self.word.starts, self.word.end, np.arange(self.lengths.size)[None, :])
-        self.tags = tag_ids(self.sample, model["tag_index"])
+        self.tags = tag_ids(sample, model["tag_index"])
         self.tag_rng, self.tag_shuffled = np.random.default_rng(self.tags.size), []
+        self.tag_in_order = float(model["tag_pmi"][self.tags[:-1], self.tags[1:]].mean()) if self.tags.size > MIN_JOINS else None
 
     def draw(self, n: int) -> None:
         if self.tags is None:
@@ -210,9 +210,7 @@ class _OrderSample:
         if self.han_size >= 2 * MIN_JOINS:
             s["long_word_share"] = round(float(self.lengths[self.lengths >= LONG_WORD].sum() / self.han_size), 4)
         if char_gains and self.tag_shuffled:  # too few Han joins for the others: none for the tags either
-            pmi = self.model["tag_pmi"]
-            base = float(pmi[self.tags[:-1], self.tags[1:]].mean())
-            s["pos_order_gain"] = round(base - float(np.mean(self.tag_shuffled)), 4)
+            s["pos_order_gain"] = round(self.tag_in_order - float(np.mean(self.tag_shuffled)), 4)
         s["order_score"] = order_score(s)
         return s
 
