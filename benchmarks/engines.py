@@ -10,7 +10,8 @@ For each size, a generated crawl (benchmarks/corpus.py) runs through `zhpile run
 - spark2: the standalone Spark cluster of `zhpile engine spark up` (two workers, one core each).
 Peak RSS is the peak, sampled every 0.5 s, of the sum over the zhpile process, everything
 it started (the job server, the local runner's workers) and the engine's processes with
-their children (JVMs and Python SDK workers). Each run's output is compared with local1's
+their children (JVMs and Python SDK workers); CPU-seconds are summed over the same processes
+(user + system time used during the run). Each run's output is compared with local1's
 (`zhpile compare`); the table says whether it was identical. Engines are started and
 stopped by the script; their idle memory is part of their figures.
 """
@@ -29,29 +30,35 @@ from benchmarks.corpus import write_corpus  # noqa: E402
 from zhpile.pipelines import engines  # noqa: E402
 from zhpile.pipelines.compare import compare_outputs  # noqa: E402
 
+FILE_MB = 125
 RUNS = ("local1", "local2", "flink1", "flink2", "spark2")
 
 
-def _process_table() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, RSS in KB) of every process."""
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_table() -> dict[int, tuple[int, int, float]]:
+    """pid -> (parent pid, RSS in KB, CPU seconds so far) of every process."""
     table = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/status") as f:
-                fields = dict(line.split(":", 1) for line in f if ":" in line)
-        except OSError:
+            with open(f"/proc/{name}/stat") as f:
+                # after the command's closing parenthesis: state ppid ... utime(12th) stime(13th)
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
             continue
-        rss = int(fields.get("VmRSS", "0 kB").split()[0])
-        table[int(name)] = (int(fields["PPid"]), rss)
+        ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+        table[int(name)] = (ppid, int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024, cpu)
     return table
 
 
-def tree_rss_mb(roots: list[int]) -> float:
+def process_tree(roots: list[int]) -> dict[int, tuple[int, int, float]]:
+    """The table's rows for the roots and all their descendants."""
     table = _process_table()
     children: dict[int, list[int]] = {}
-    for pid, (ppid, _rss) in table.items():
+    for pid, (ppid, _rss, _cpu) in table.items():
         children.setdefault(ppid, []).append(pid)
     seen, stack = set(), [r for r in roots if r in table]
     while stack:
@@ -59,22 +66,68 @@ def tree_rss_mb(roots: list[int]) -> float:
         if pid not in seen:
             seen.add(pid)
             stack.extend(children.get(pid, []))
-    return sum(table[p][1] for p in seen) / 1024
+    return {pid: table[pid] for pid in seen}
 
 
-def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float]:
-    """(seconds, peak RSS MB) of a command, summed with the engine's processes."""
+def tree_rss_mb(roots: list[int]) -> float:
+    return sum(rss for _ppid, rss, _cpu in process_tree(roots).values()) / 1024
+
+
+def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, float]:
+    """(seconds, peak RSS MB, CPU seconds) of a command, summed with the engine's processes.
+    CPU: each process's last sampled CPU time less what it had used when the run started (the
+    engine's JVMs were up before); a process that ends between two samples loses at most its
+    last 0.5 s."""
+    before = {pid: cpu for pid, (_p, _r, cpu) in process_tree(engine_roots()).items()}
+    cpu_seen: dict[int, float] = {}
     with open(log, "w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         peak = 0.0
         while proc.poll() is None:
-            peak = max(peak, tree_rss_mb([proc.pid, *engine_roots()]))
+            tree = process_tree([proc.pid, *engine_roots()])
+            peak = max(peak, sum(rss for _p, rss, _c in tree.values()) / 1024)
+            cpu_seen.update({pid: cpu for pid, (_p, _r, cpu) in tree.items()})
             time.sleep(0.5)
         seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:6])} ... failed; see {log}")
-    return seconds, peak
+    for pid, (_p, _r, cpu) in process_tree(engine_roots()).items():  # the engine's, counted to the end
+        cpu_seen[pid] = cpu
+    cpu_seen[proc.pid] = cpu_seen.get(proc.pid, 0.0)
+    return seconds, peak, sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_seen.items())
+
+
+def accounting(out: str, corpus: str) -> str:
+    """What a run without a local reference can be checked for, from the corpus labels: every
+    page is in clean or rejected exactly once, and of each page and its exact copies (which
+    the generator spreads over the files) at most one is kept."""
+    import glob
+    import json
+
+    import pyarrow.parquet as pq
+
+    with open(os.path.join(corpus, "labels.json")) as f:
+        labels = json.load(f)
+    kept = pq.read_table(glob.glob(f"{out}/clean/*/*.parquet"), columns=["url", "input_file"]).to_pylist()
+    dropped = pq.read_table(glob.glob(f"{out}/rejected/*.parquet"), columns=["url"]).column("url").to_pylist()
+    urls = [r["url"] for r in kept] + dropped
+    once = len(urls) == len(set(urls)) and set(urls) == set(labels)
+    copies: dict[int, list[str]] = {}  # group -> input files of its kept page and exact copies
+    for row in kept:
+        kind, group = labels[row["url"]]
+        if kind in ("zh", "dup"):
+            copies.setdefault(group, []).append(row["input_file"])
+    twice = sum(len(files) > 1 for files in copies.values())
+    n_files = len(glob.glob(os.path.join(corpus, "*.warc.gz")))
+    files_of: dict[int, set[int]] = {}  # write_corpus deals page i to file i % n_files; a group is its first page's i
+    for i, (kind, group) in enumerate(labels.values()):
+        if kind == "dup":
+            files_of.setdefault(group, {group % n_files}).add(i % n_files)
+    across = sum(len(f) > 1 for f in files_of.values())
+    return (f"{len(labels):,} pages: {len(kept):,} clean + {len(dropped):,} rejected, each page once: {once}; "
+            f"exact copies in {len(files_of):,} groups ({across:,} spread over several files), "
+            f"groups with more than one page kept: {twice}")
 
 
 def options(run: str) -> list[str]:
@@ -108,29 +161,32 @@ def main() -> None:
             for size in args.mb:
                 corpus = os.path.join(args.workdir, f"crawl-{size:g}mb")
                 if not os.path.exists(os.path.join(corpus, "labels.json")):
-                    write_corpus(corpus, mb=size)
+                    # files of ~125 MB at every size, as a crawl grows by files (a reading
+                    # bundle holds one file's documents on Flink, docs/engines.md)
+                    write_corpus(corpus, mb=size, n_files=max(2, round(size / FILE_MB)))
                 mb = sum(os.path.getsize(os.path.join(corpus, f)) for f in os.listdir(corpus) if f.endswith(".warc.gz")) / 1e6
                 config = os.path.join(args.workdir, f"crawl-{size:g}mb.yaml")
                 with open(config, "w") as f:
                     f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
                 out = os.path.join(args.workdir, f"out-{size:g}mb-{run}")
                 cmd = [sys.executable, "-m", "zhpile.pipelines.cli", "run", config, "--output", out, "--overwrite", *options(run)]
-                seconds, peak = measured_run(cmd, out + ".log",
+                seconds, peak, cpu = measured_run(cmd, out + ".log",
                                              lambda: list(engines.processes(engine).values()) if engine else [])
                 reference = os.path.join(args.workdir, f"out-{size:g}mb-local1")
-                same = "-" if run == "local1" or not os.path.exists(reference) else \
+                same = "-" if run == "local1" else "no local run" if not os.path.exists(reference) else \
                     ("identical" if not compare_outputs(reference, out) else "DIFFERENT")
-                rows.append((run, size, mb, seconds, peak, same))
-                print(f"{run} {mb:.0f} MB: {seconds:.1f}s, peak {peak:,.0f} MB, {same}", flush=True)
+                print(f"{run} {size:g} MB: {accounting(out, corpus)}", flush=True)
+                rows.append((run, size, mb, seconds, cpu, peak, same))
+                print(f"{run} {mb:.0f} MB: {seconds:.1f}s, {cpu:.0f} CPU-s, peak {peak:,.0f} MB, {same}", flush=True)
     finally:
         if up:
             engines.down(up)
-    print("\n| run | engine, parallelism | WARC.gz MB | wall s | MB/s | peak RSS, all processes (MB) | output vs local1 |")
-    print("|---|---|---:|---:|---:|---:|---|")
+    print("\n| run | engine, parallelism | WARC.gz MB | wall s | MB/s | CPU-s per MB | peak RSS, all processes (MB) | output vs local1 |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
     names = {"local1": "local runner, 1 worker", "local2": "local runner, 2 workers", "flink1": "Flink cluster, parallelism 1",
              "flink2": "Flink cluster, parallelism 2", "spark2": "Spark cluster, 2 cores"}
-    for run, _size, mb, seconds, peak, same in rows:
-        print(f"| {run} | {names[run]} | {mb:.1f} | {seconds:.1f} | {mb / seconds:.2f} | {peak:,.0f} | {same} |")
+    for run, _size, mb, seconds, cpu, peak, same in rows:
+        print(f"| {run} | {names[run]} | {mb:.1f} | {seconds:.1f} | {mb / seconds:.2f} | {cpu / mb:.2f} | {peak:,.0f} | {same} |")
 
 
 if __name__ == "__main__":

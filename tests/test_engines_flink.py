@@ -43,3 +43,34 @@ def test_flink_survives_a_taskmanager_killed_mid_job(tmp_path, flink, big_crawl)
                                lambda: engines.start_taskmanager(2), lambda: engines.flink_running_jobs() > 0)
     assert engines.flink_restarts() > before  # the loss was seen, and recovered from
     assert outcome_is_complete_or_clearly_failed(done, tmp_path / "out", local) == "finished identical"
+
+
+def test_flink_runs_a_partition_in_bundles_of_max_bundle_size(tmp_path, flink):
+    """Beam's Flink batch translation ran each partition of a stage as one bundle, whose output
+    waits in memory until it closes; the job server's patch (pipelines/engines/install.py)
+    splits it by --max_bundle_size. Each bundle here writes a file with its element count."""
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    bundles = tmp_path / "bundles"
+    bundles.mkdir()
+
+    class CountBundle(beam.DoFn):  # local, and cloudpickle below: pickled by value for the workers
+        def start_bundle(self):
+            self.n = 0
+
+        def process(self, element):
+            self.n += 1
+            yield element
+
+        def finish_bundle(self):
+            import uuid
+            (bundles / uuid.uuid4().hex).write_text(str(self.n))
+
+    options = [*flink.replace(f"--max_bundle_size={engines.FLINK_BUNDLE_ELEMENTS}", "--max_bundle_size=25").split(),
+               "--pickle_library=cloudpickle"]
+    with beam.Pipeline(options=PipelineOptions(options)) as p:
+        _ = p | beam.Create(range(400)) | beam.Reshuffle() | beam.ParDo(CountBundle())
+    counts = [int(f.read_text()) for f in bundles.iterdir()]
+    assert sum(counts) == 400
+    assert max(counts) <= 25 and len(counts) >= 16

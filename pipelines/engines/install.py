@@ -11,6 +11,8 @@ cached in one tools directory ($ZHPILE_ENGINES, default ~/.cache/zhpile/engines)
   to the cluster with every job, and Flink uploads each jar to its blob server in a few
   round trips of ~40 ms, so 160 jars cost ~10 s a pipeline and one jar ~0.2 s. For Spark it
   lists the jars in its manifest (Spark's own jars come from pyspark and stay separate).
+  The Flink jar carries one class recompiled from Beam's published source with a patch
+  (FLINK_BUNDLES below): memory that grew with the input otherwise.
 """
 from __future__ import annotations
 
@@ -72,14 +74,15 @@ def dist_home(engine: Engine) -> Path:
 
 
 def job_server_jar(engine: Engine) -> Path:
-    kind = "all" if engine is FLINK else "manifest"  # what the jar is (above): a cache of the other is rebuilt
+    # what the jar is (above): a cache of an older kind is rebuilt
+    kind = "all-bundled" if engine is FLINK else "manifest"
     return engine_dir(engine) / f"beam-{engine.name}-job-server-{BEAM_VERSION}-{kind}.jar"
 
 
 
 def fetch(engine: Engine, log=print) -> None:
     """Installs what is missing; a second call does nothing."""
-    for tool in ("java", "mvn"):
+    for tool in ("java", "javac", "mvn"):
         if not shutil.which(tool):
             raise EngineError(f"`{tool}` is not on PATH: the engines need a Java 17 JDK and Maven")
     root = engine_dir(engine)
@@ -98,8 +101,75 @@ def fetch(engine: Engine, log=print) -> None:
             classpath += sorted(str(p) for p in (dist_home(engine) / "jars").glob("*.jar"))
             _write_manifest_jar(job_server_jar(engine), engine.job_server_main, classpath)
         else:
+            patched = _patch_flink_bundles(root, classpath)
             log(f"zhpile engine: merging {len(classpath)} jars into {job_server_jar(engine).name}")
-            _write_merged_jar(job_server_jar(engine), engine.job_server_main, classpath)
+            _write_merged_jar(job_server_jar(engine), engine.job_server_main, [patched, *classpath])
+
+
+# Beam's Flink batch translation runs an executable stage (a fused chain of Python
+# transforms) over a whole partition as ONE bundle, and the runner takes a bundle's outputs
+# from the SDK worker only when the bundle closes (SdkHarnessClient.ActiveBundle.close ->
+# BeamFnDataInboundObserver.awaitCompletion). Until then up to 100 messages of up to 10 MB wait
+# in the TaskManager's heap and the rest in the Python worker's send queue: memory that grows
+# with the input (4 GB of crawl: TaskManager OutOfMemoryError; docs/engines.md). The patch
+# bounds a bundle by --max_bundle_size elements, the option Beam's streaming Flink already
+# honours (its batch default, 1,000,000, keeps the old behaviour for other jobs).
+FLINK_STAGE_FUNCTION = "org/apache/beam/runners/flink/translation/functions/FlinkExecutableStageFunction"
+FLINK_ONE_BUNDLE = """\
+    try (RemoteBundle bundle =
+        stageBundleFactory.getBundle(
+            receiverFactory,
+            stateRequestHandler,
+            progressHandler,
+            finalizationHandler,
+            bundleCheckpointHandler)) {
+      processElements(iterable, bundle);
+    }
+"""
+FLINK_BUNDLES = """\
+    // zhpile: the partition in bundles of at most --max_bundle_size elements (see install.py).
+    long maxBundleSize = pipelineOptions.get().as(FlinkPipelineOptions.class).getMaxBundleSize();
+    java.util.Iterator<WindowedValue<InputT>> inputs = iterable.iterator();
+    do {
+      try (RemoteBundle bundle =
+          stageBundleFactory.getBundle(
+              receiverFactory,
+              stateRequestHandler,
+              progressHandler,
+              finalizationHandler,
+              bundleCheckpointHandler)) {
+        FnDataReceiver<WindowedValue<?>> mainReceiver =
+            Iterables.getOnlyElement(bundle.getInputReceivers().values());
+        for (long n = 0; n < maxBundleSize && inputs.hasNext(); n++) {
+          mainReceiver.accept(inputs.next());
+        }
+      }
+    } while (inputs.hasNext());
+"""
+
+
+def _patch_flink_bundles(root: Path, classpath: list[str]) -> str:
+    """A jar of FlinkExecutableStageFunction compiled from the runner's source jar with
+    FLINK_BUNDLES in place of FLINK_ONE_BUNDLE; placed first, its classes win in the merge."""
+    group, artifact = FLINK.runner_artifact.split(":")
+    build = root / "bundles-patch"
+    shutil.rmtree(build, ignore_errors=True)
+    (build / "classes").mkdir(parents=True)
+    run_checked(["mvn", "-B", "-q", "dependency:copy", f"-Dartifact={group}:{artifact}:{BEAM_VERSION}:jar:sources",
+                 f"-DoutputDirectory={build}"], f"Maven could not fetch the source of {artifact}:{BEAM_VERSION}")
+    with zipfile.ZipFile(build / f"{artifact}-{BEAM_VERSION}-sources.jar") as sources:
+        source = sources.read(f"{FLINK_STAGE_FUNCTION}.java").decode()
+    if source.count(FLINK_ONE_BUNDLE) != 1:
+        raise EngineError(f"{FLINK_STAGE_FUNCTION}.java of Beam {BEAM_VERSION} is not the one the bundle patch was made for")
+    java = build / "FlinkExecutableStageFunction.java"
+    java.write_text(source.replace(FLINK_ONE_BUNDLE, FLINK_BUNDLES))
+    run_checked(["javac", "-nowarn", "-proc:none", "-encoding", "UTF-8", "-cp", os.pathsep.join(classpath),
+                 "-d", str(build / "classes"), str(java)], "javac could not compile the bundle patch")
+    jar = build / "bundles-patch.jar"
+    with zipfile.ZipFile(jar, "w") as out:
+        for path in sorted((build / "classes").rglob("*.class")):
+            out.write(path, path.relative_to(build / "classes").as_posix())
+    return str(jar)
 
 
 def _maven_classpath(engine: Engine, root: Path) -> list[str]:
