@@ -11,9 +11,12 @@ For each size, a generated crawl (benchmarks/corpus.py) runs through `zhpile run
 Peak RSS is the peak, sampled every 0.5 s, of the sum over the zhpile process, everything
 it started (the job server, the local runner's workers) and the engine's processes with
 their children (JVMs and Python SDK workers); CPU-seconds are summed over the same processes
-(user + system time used during the run). Each run's output is compared with local1's
-(`zhpile compare`); the table says whether it was identical. Engines are started and
-stopped by the script; their idle memory is part of their figures.
+(user + system time used during the run). Crawls grow by files of ~125 MB. Each run's output
+is compared with local1's (`zhpile compare`); the table says whether it was identical. Every
+run's accounting is also checked from the corpus labels (every page once in clean or
+rejected; of a page and its exact copies, spread over files, at most one kept): what a run
+too big for a local reference shows. Engines are started and stopped by the script; their
+idle memory is part of their figures.
 """
 from __future__ import annotations
 

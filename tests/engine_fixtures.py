@@ -30,8 +30,8 @@ from zhpile.pipelines.compare import compare_outputs
 
 from helpers import ROOT, SAMPLE, run_zhpile
 
-ENGINES_OFF = os.environ.get("ZHPILE_SKIP_ENGINES") == "1" or not (shutil.which("java") and shutil.which("mvn"))
-WHY_OFF = "engine tests need java and mvn (or were switched off with ZHPILE_SKIP_ENGINES=1)"
+ENGINES_OFF = os.environ.get("ZHPILE_SKIP_ENGINES") == "1" or not all(map(shutil.which, ("java", "javac", "mvn")))
+WHY_OFF = "engine tests need java, javac and mvn (or were switched off with ZHPILE_SKIP_ENGINES=1)"
 
 SAMPLE_CONFIG = os.path.join(SAMPLE, "config.yaml")
 

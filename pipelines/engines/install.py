@@ -160,7 +160,8 @@ def _patch_flink_bundles(root: Path, classpath: list[str]) -> str:
     with zipfile.ZipFile(build / f"{artifact}-{BEAM_VERSION}-sources.jar") as sources:
         source = sources.read(f"{FLINK_STAGE_FUNCTION}.java").decode()
     if source.count(FLINK_ONE_BUNDLE) != 1:
-        raise EngineError(f"{FLINK_STAGE_FUNCTION}.java of Beam {BEAM_VERSION} is not the one the bundle patch was made for")
+        raise EngineError(f"{FLINK_STAGE_FUNCTION}.java of Beam {BEAM_VERSION} is not the one "
+                          "the bundle patch was made for")
     java = build / "FlinkExecutableStageFunction.java"
     java.write_text(source.replace(FLINK_ONE_BUNDLE, FLINK_BUNDLES))
     run_checked(["javac", "-nowarn", "-proc:none", "-encoding", "UTF-8", "-cp", os.pathsep.join(classpath),
