@@ -72,10 +72,6 @@ def process_tree(roots: list[int]) -> dict[int, tuple[int, int, float]]:
     return {pid: table[pid] for pid in seen}
 
 
-def tree_rss_mb(roots: list[int]) -> float:
-    return sum(rss for _ppid, rss, _cpu in process_tree(roots).values()) / 1024
-
-
 def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, float]:
     """(seconds, peak RSS MB, CPU seconds) of a command, summed with the engine's processes.
     CPU: each process's last sampled CPU time less what it had used when the run started (the
@@ -97,7 +93,6 @@ def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, 
         raise SystemExit(f"{' '.join(cmd[:6])} ... failed; see {log}")
     for pid, (_p, _r, cpu) in process_tree(engine_roots()).items():  # the engine's, counted to the end
         cpu_seen[pid] = cpu
-    cpu_seen[proc.pid] = cpu_seen.get(proc.pid, 0.0)
     return seconds, peak, sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_seen.items())
 
 
@@ -107,21 +102,19 @@ def accounting(out: str, corpus: str) -> str:
     the generator spreads over the files) at most one is kept."""
     import glob
     import json
+    from collections import Counter
 
     import pyarrow.parquet as pq
 
     with open(os.path.join(corpus, "labels.json")) as f:
         labels = json.load(f)
-    kept = pq.read_table(glob.glob(f"{out}/clean/*/*.parquet"), columns=["url", "input_file"]).to_pylist()
+    kept = pq.read_table(glob.glob(f"{out}/clean/*/*.parquet"), columns=["url"]).column("url").to_pylist()
     dropped = pq.read_table(glob.glob(f"{out}/rejected/*.parquet"), columns=["url"]).column("url").to_pylist()
-    urls = [r["url"] for r in kept] + dropped
+    urls = kept + dropped
     once = len(urls) == len(set(urls)) and set(urls) == set(labels)
-    copies: dict[int, list[str]] = {}  # group -> input files of its kept page and exact copies
-    for row in kept:
-        kind, group = labels[row["url"]]
-        if kind in ("zh", "dup"):
-            copies.setdefault(group, []).append(row["input_file"])
-    twice = sum(len(files) > 1 for files in copies.values())
+    # kept pages per group of a page and its exact copies
+    copies = Counter(labels[url][1] for url in kept if labels[url][0] in ("zh", "dup"))
+    twice = sum(n > 1 for n in copies.values())
     n_files = len(glob.glob(os.path.join(corpus, "*.warc.gz")))
     files_of: dict[int, set[int]] = {}  # write_corpus deals page i to file i % n_files; a group is its first page's i
     for i, (kind, group) in enumerate(labels.values()):
