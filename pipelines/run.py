@@ -76,13 +76,22 @@ def shard_count(config: Config, groups: dict[str, dict], epochs: dict[str, float
     return max(1, math.ceil(total / config.output.shard_bytes))
 
 
+# Elements in a Flink bundle unless --max_bundle_size says otherwise: zhpile's job server
+# patches Beam's Flink batch translation to honour the option (pipelines/engines/install.py),
+# and a bundle's output waits in memory until the bundle closes. 1,000 documents is ~10 MB.
+FLINK_BUNDLE_ELEMENTS = 1000
+
+
 def runner_and_options(beam_args: list[str]):
-    """Beam options pass through untouched. With no --runner (or DirectRunner) the local
-    FnApiRunner is used: recent Beams' DirectRunner first tries to download Prism."""
+    """Beam options pass through untouched, but for FlinkRunner's bundle size when not given.
+    With no --runner (or DirectRunner) the local FnApiRunner is used: recent Beams'
+    DirectRunner first tries to download Prism."""
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+    runner_name = PipelineOptions(beam_args).view_as(StandardOptions).runner
+    if runner_name == "FlinkRunner" and not any(a.startswith("--max_bundle_size") for a in beam_args):
+        beam_args = [*beam_args, f"--max_bundle_size={FLINK_BUNDLE_ELEMENTS}"]
     options = PipelineOptions(beam_args)
-    runner_name = options.view_as(StandardOptions).runner
     if runner_name in (None, "DirectRunner", "direct"):
         from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 

@@ -67,8 +67,7 @@ def test_flink_runs_a_partition_in_bundles_of_max_bundle_size(tmp_path, flink):
             import uuid
             (bundles / uuid.uuid4().hex).write_text(str(self.n))
 
-    options = [*flink.replace(f"--max_bundle_size={engines.FLINK_BUNDLE_ELEMENTS}", "--max_bundle_size=25").split(),
-               "--pickle_library=cloudpickle"]
+    options = [*flink.split(), "--max_bundle_size=25", "--pickle_library=cloudpickle"]
     with beam.Pipeline(options=PipelineOptions(options)) as p:
         _ = p | beam.Create(range(400)) | beam.Reshuffle() | beam.ParDo(CountBundle())
     counts = [int(f.read_text()) for f in bundles.iterdir()]

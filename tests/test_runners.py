@@ -80,3 +80,17 @@ def test_the_job_graph_does_not_grow_with_the_number_of_sources():
     one read transform serves every file source, one chain every cc-index source."""
     # (a Create of one element has no Reshuffle: compare 2 copies with 20)
     assert _graph_size(2) == _graph_size(20)
+
+
+def test_flink_runs_get_a_bounded_bundle_size_unless_one_is_given():
+    """zhpile's Flink job server honours --max_bundle_size in batch (pipelines/engines/install.py);
+    without it a stage's whole partition is one bundle held in memory."""
+    from zhpile.pipelines.run import FLINK_BUNDLE_ELEMENTS, runner_and_options
+
+    def bundle_size(args):
+        # unknown to the Python SDK (the job server defines it): kept as given, a string
+        return runner_and_options(args)[1].get_all_options(retain_unknown_options=True).get("max_bundle_size")
+
+    assert bundle_size(["--runner=FlinkRunner", "--job_endpoint=127.0.0.1:8099"]) == str(FLINK_BUNDLE_ELEMENTS)
+    assert bundle_size(["--runner", "FlinkRunner", "--max_bundle_size=25"]) == "25"
+    assert bundle_size([]) is None  # the local runner: untouched

@@ -6,12 +6,12 @@ and stopping a loopback cluster and the `zhpile run` options for it (cluster.py)
 Python worker process (sdk_worker.py). May import: the standard library, Beam, PyYAML;
 nothing of zhpile's job, io or report (an engine does not know what runs on it).
 """
-from .cluster import (FLINK_BUNDLE_ELEMENTS, FLINK_RESTART_ATTEMPTS, choose_ports, down, embedded_options, flink_restarts, flink_running_jobs,
+from .cluster import (FLINK_RESTART_ATTEMPTS, choose_ports, down, embedded_options, flink_restarts, flink_running_jobs,
                       ports, processes, run_options, scratch_dirs, spark_running_apps, spark_work_dir,
                       start_spark_worker, start_taskmanager, stop_process, up)
 from .install import ENGINES, FLINK, HOST, SPARK, Engine, EngineError, fetch
 
-__all__ = ["ENGINES", "FLINK", "FLINK_BUNDLE_ELEMENTS", "FLINK_RESTART_ATTEMPTS", "HOST", "SPARK", "Engine", "EngineError", "choose_ports", "down",
+__all__ = ["ENGINES", "FLINK", "FLINK_RESTART_ATTEMPTS", "HOST", "SPARK", "Engine", "EngineError", "choose_ports", "down",
            "embedded_options", "fetch", "flink_restarts", "flink_running_jobs", "ports", "processes", "run_options",
            "scratch_dirs", "spark_running_apps", "spark_work_dir", "start_spark_worker", "start_taskmanager",
            "stop_process", "up"]

@@ -325,15 +325,6 @@ def _environment() -> str:
             f"--environment_cache_millis={ENVIRONMENT_CACHE_MILLIS}")
 
 
-# Elements in a Flink bundle (the job server's patch makes batch honour it, install.py): each
-# bundle's output waits in memory until the bundle closes. 1,000 documents is ~10 MB.
-FLINK_BUNDLE_ELEMENTS = 1000
-
-
-def _flink_bundles(engine: Engine) -> str:
-    return f" --max_bundle_size={FLINK_BUNDLE_ELEMENTS}" if engine is FLINK else ""
-
-
 def run_options(engine: Engine, parallelism: int) -> str:
     """Options for the cluster `up` started, through its job server."""
     env = _environment()
@@ -342,8 +333,7 @@ def run_options(engine: Engine, parallelism: int) -> str:
     # take the runner's classes through the manifest jar's Class-Path instead (the sample on
     # Spark 49.6 s -> 33.8 s, output identical; docs/engines.md). Flink's job server ignores
     # this option: its jar is merged instead (install.py).
-    cluster = f"--parallelism {parallelism}{_flink_bundles(engine)}" if engine is FLINK \
-        else f"--files_to_stage={job_server_jar(engine)}"
+    cluster = f"--parallelism {parallelism}" if engine is FLINK else f"--files_to_stage={job_server_jar(engine)}"
     return f"--runner {engine.runner} --job_endpoint={HOST}:{ports(engine)['job']} {cluster} {env}".replace("  ", " ")
 
 
@@ -352,7 +342,7 @@ def embedded_options(engine: Engine, parallelism: int) -> str:
     Flink inside its JVM (Spark in local mode)."""
     env = _environment()
     master = "--flink_master=[local]" if engine is FLINK else f"--spark_master_url=local[{parallelism}]"
-    return (f"--runner {engine.runner} {master} --parallelism {parallelism}{_flink_bundles(engine)} "
+    return (f"--runner {engine.runner} {master} --parallelism {parallelism} "
             f"--{engine.name}_job_server_jar={job_server_jar(engine)} {env}")
 
 

@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,26 +127,21 @@ FLINK_ONE_BUNDLE = """\
       processElements(iterable, bundle);
     }
 """
-FLINK_BUNDLES = """\
-    // zhpile: the partition in bundles of at most --max_bundle_size elements (see install.py).
-    long maxBundleSize = pipelineOptions.get().as(FlinkPipelineOptions.class).getMaxBundleSize();
-    java.util.Iterator<WindowedValue<InputT>> inputs = iterable.iterator();
-    do {
-      try (RemoteBundle bundle =
-          stageBundleFactory.getBundle(
-              receiverFactory,
-              stateRequestHandler,
-              progressHandler,
-              finalizationHandler,
-              bundleCheckpointHandler)) {
-        FnDataReceiver<WindowedValue<?>> mainReceiver =
-            Iterables.getOnlyElement(bundle.getInputReceivers().values());
-        for (long n = 0; n < maxBundleSize && inputs.hasNext(); n++) {
-          mainReceiver.accept(inputs.next());
-        }
+# The same block inside a loop over the partition's elements, each pass a bundle of at most
+# --max_bundle_size of them.
+FLINK_BUNDLES = (
+    "    // zhpile: the partition in bundles of at most --max_bundle_size elements (see install.py).\n"
+    "    long maxBundleSize = pipelineOptions.get().as(FlinkPipelineOptions.class).getMaxBundleSize();\n"
+    "    java.util.Iterator<WindowedValue<InputT>> inputs = iterable.iterator();\n"
+    "    do {\n"
+    + textwrap.indent(FLINK_ONE_BUNDLE.replace("      processElements(iterable, bundle);\n", """\
+      FnDataReceiver<WindowedValue<?>> mainReceiver =
+          Iterables.getOnlyElement(bundle.getInputReceivers().values());
+      for (long n = 0; n < maxBundleSize && inputs.hasNext(); n++) {
+        mainReceiver.accept(inputs.next());
       }
-    } while (inputs.hasNext());
-"""
+"""), "  ")
+    + "    } while (inputs.hasNext());\n")
 
 
 def _patch_flink_bundles(root: Path, classpath: list[str]) -> str:
