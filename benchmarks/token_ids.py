@@ -1,5 +1,5 @@
 """Cost of output.tokenize per document: the Tokenize stage's encoding (filters/tokens.py)
-and the writing of one mixture shard's token files (pipelines/job/write.py), on real Chinese text.
+and the writing of one mixture shard's token files (pipelines/job/parts.py), on real Chinese text.
 
     python benchmarks/token_ids.py [--tokenizer PATH[::EOS] ...] [--clue ../shared/realdata/07_*.txt]
 
@@ -23,9 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD = r"""
 import sys, time, json
 from zhpile.filters.tokens import load_tokenizer, token_ids
-from zhpile.pipelines.job.write import write_megatron, write_table
+from zhpile.pipelines.job.parts import MegatronFormat, ParquetFormat
 from zhpile.schemas.tables import TOKENS_SCHEMA
-import pyarrow as pa
 texts = json.load(open(sys.argv[2], encoding="utf-8"))
 path, _, eos = sys.argv[1].partition("::")
 loaded = load_tokenizer(path, eos or True)
@@ -38,8 +37,8 @@ else:
 encode = time.perf_counter() - start
 rows = [{"id": str(i), "source": "s", "epoch": 0, "input_ids": x} for i, x in enumerate(ids)]
 start = time.perf_counter()
-write_table(sys.argv[4] + "/t.parquet", pa.Table.from_pylist(rows, schema=TOKENS_SCHEMA), 2048)
-write_megatron(sys.argv[4] + "/m", rows, loaded.dtype)
+ParquetFormat(TOKENS_SCHEMA, 2048).write_part(sys.argv[4] + "/t", rows)  # a one-part shard is its part
+MegatronFormat(loaded.dtype).write_part(sys.argv[4] + "/m", rows)
 write = time.perf_counter() - start
 print(json.dumps({"encode": encode, "write": write, "tokens": sum(map(len, ids)), "vocab": loaded.vocab_size,
                   "dtype": loaded.dtype}))

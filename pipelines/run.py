@@ -13,7 +13,9 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.mixture import MixtureError, plan_epochs, rehydrate_copies
 from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
+from .job.parts import part_count
 from .job.pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
+from .job.write import MIXTURE_PART_BYTES
 from .io.progress import Progress
 from .report.build import build_report
 from .report.files import write_card, write_report
@@ -69,11 +71,14 @@ def plan(config: Config, groups: dict[str, dict]) -> tuple[dict[str, float], str
     return {k: per_group[g] for g, keys in members.items() for k in keys}, unit
 
 
+def mixture_bytes(groups: dict[str, dict], epochs: dict[str, float]) -> float:
+    return sum(epochs[k] * v["bytes"] * v["rehydration"] for k, v in groups.items())
+
+
 def shard_count(config: Config, groups: dict[str, dict], epochs: dict[str, float]) -> int:
     if not config.output.shard_bytes:
         return config.output.mixture_shards
-    total = sum(epochs[k] * v["bytes"] * v["rehydration"] for k, v in groups.items())
-    return max(1, math.ceil(total / config.output.shard_bytes))
+    return max(1, math.ceil(mixture_bytes(groups, epochs) / config.output.shard_bytes))
 
 
 # Elements in a Flink bundle unless --max_bundle_size says otherwise: zhpile's job server
@@ -159,6 +164,11 @@ def _run_pipeline(build, runner, options, label: str, remote: bool) -> None:
                 log.info("  %s %s: %s", c.key.metric.namespace, c.key.metric.name, c.committed)
 
 
+def _remove_work_dir(output: str) -> None:
+    if FileSystems.exists(f"{output}/{WORK_DIR}"):
+        FileSystems.delete([f"{output}/{WORK_DIR}"])
+
+
 def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
     started = time.time()
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
@@ -168,8 +178,7 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     with Progress(len(paths), sum(os.path.getsize(p) for p in paths if os.path.exists(p)), enabled=local):
         _run_pipeline(lambda p: build_clean_pipeline(p, config, files, output), runner, options, "cleaning", remote=not local)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
-    if FileSystems.exists(f"{output}/{WORK_DIR}"):
-        FileSystems.delete([f"{output}/{WORK_DIR}"])
+    _remove_work_dir(output)
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes, groups = clean_sizes(clean_stats, config)
     try:
@@ -177,12 +186,14 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
     except MixtureError as err:
         raise ConfigError(f"{err} (clean output is in {output}/clean; no mixture written)") from None
     n_shards = shard_count(config, groups, epochs)
+    n_parts = part_count(mixture_bytes(groups, epochs) / n_shards, MIXTURE_PART_BYTES)
     log.info("zhpile [2/2] mixing: epochs %s into %d shards",
              {k: round(e, 3) for k, e in epochs.items() if groups[k]["docs"]}, n_shards)
     mixing = time.time()
-    _run_pipeline(lambda p: build_mix_pipeline(p, config, output, epochs, n_shards), runner, options, "mixing",
+    _run_pipeline(lambda p: build_mix_pipeline(p, config, output, epochs, n_shards, n_parts), runner, options, "mixing",
                   remote=not local)
     log.info("zhpile [2/2] mixing done in %.1fs", time.time() - mixing)
+    _remove_work_dir(output)
     mix_stats = read_stats(f"{output}/report/stats_mixture.json")
     report = build_report(clean_stats, mix_stats, config, sizes, groups, epochs, unit, n_shards)
     write_report(report, f"{output}/report")

@@ -26,7 +26,12 @@ def index_bytes(lengths: list[int], dtype: str) -> bytes:
     if n:
         np.cumsum(lens[:-1].astype(np.int64) * np.dtype(dtype).itemsize, out=pointers[1:])
     documents = np.arange(n + 1, dtype=np.int64)
-    head = INDEX_HEADER + struct.pack("<Q", VERSION) + struct.pack("<B", DTYPE_CODES[dtype])
-    head += struct.pack("<Q", n) + struct.pack("<Q", n + 1)
-    return head + lens.tobytes() + pointers.tobytes() + documents.tobytes()
+    return index_header(n, dtype) + lens.tobytes() + pointers.tobytes() + documents.tobytes()
+
+
+def index_header(n: int, dtype: str) -> bytes:
+    """The .idx header of `n` one-sequence documents; lengths, offsets and document
+    indices follow it."""
+    return (INDEX_HEADER + struct.pack("<Q", VERSION) + struct.pack("<B", DTYPE_CODES[dtype])
+            + struct.pack("<Q", n) + struct.pack("<Q", n + 1))
 

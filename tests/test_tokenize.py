@@ -218,3 +218,37 @@ def test_bad_tokenizer_config_stops_the_run_before_any_work(tmp_path, capsys, to
     err = capsys.readouterr().err
     assert message in err, err
     assert not os.path.exists(tmp_path / "out" / "clean")
+
+
+def test_files_written_in_many_parts_are_the_files_of_one_part(tmp_path, tokenized, monkeypatch):
+    """Groups of a bounded size (pipelines/job/parts.py): a file cut into many parts, each
+    written alone and joined, is byte for byte the file of one part, row groups too."""
+    from zhpile.pipelines import run as run_module
+    from zhpile.pipelines.job import write
+    from zhpile.pipelines.run import load_job
+
+    _, _, first = tokenized
+    tok = os.path.join(os.path.dirname(first), "tokenizer.json")
+    config = write_config(tmp_path, SOURCES + f"  row_group_rows: 2\n  tokenize: {{tokenizer: {tok}, formats: [parquet, megatron]}}\n")
+    assert run_zhpile("run", config, "--output", tmp_path / "one") == 0
+    assert write.clean_layout(*load_job(config)) == {"cc": (1, 1), "wiki": (1, 1)}
+
+    monkeypatch.setattr(write, "CLEAN_PART_INPUT_BYTES", 2_000)
+    monkeypatch.setattr(run_module, "MIXTURE_PART_BYTES", 500)
+    layout = write.clean_layout(*load_job(config))
+    assert layout["cc"][1] > 10 and layout["wiki"][1] > 1
+    assert run_zhpile("run", config, "--output", tmp_path / "many") == 0
+
+    one, many = RunOutput(str(tmp_path / "one")), RunOutput(str(tmp_path / "many"))
+    assert one.report["run"]["mixture_shards"] == 2 and len(one.mixture) > 10
+    files = [os.path.relpath(p, one.root) for sub in ("clean", "mixture", "tokens", "megatron")
+             for p in sorted(glob.glob(os.path.join(one.root, sub, "**", "*.*"), recursive=True))]
+    assert files == [os.path.relpath(p, many.root) for sub in ("clean", "mixture", "tokens", "megatron")
+                     for p in sorted(glob.glob(os.path.join(many.root, sub, "**", "*.*"), recursive=True))]
+    for name in files:
+        with open(os.path.join(one.root, name), "rb") as a, open(os.path.join(many.root, name), "rb") as b:
+            assert a.read() == b.read(), name
+    shard = pq.ParquetFile(os.path.join(many.root, "mixture", "part-00000-of-00002.parquet"))
+    sizes = [shard.metadata.row_group(i).num_rows for i in range(shard.num_row_groups)]
+    assert len(sizes) >= 3 and set(sizes[:-1]) == {2}
+    assert not os.path.exists(os.path.join(many.root, "_work"))

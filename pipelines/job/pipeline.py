@@ -24,7 +24,7 @@ from .scoring import ScoreDocuments
 from .stages import (AssignComponent, ContentQuality, ExtractText, IdentifyLanguage, NormalizeText, Pathological, RedactPII,
                      ScoreQuality, TokenizeText, ToSimplified)
 from .stats import CountTokens, SumPerBundle, WriteStats
-from .write import WriteClean, WriteMixture, WriteRejected, clean_shard_counts
+from .write import CleanFiles, MixtureShards, WriteClean, WriteMixture, WriteRejected, clean_layout
 
 
 def _text_stats(doc: dict) -> list:
@@ -151,7 +151,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         rejected.append(dropped)
 
     all_rejected = rejected | "AllRejected" >> beam.Flatten()
-    docs | "WriteClean" >> WriteClean(output, config, clean_shard_counts(config, files))
+    docs | "WriteClean" >> WriteClean(CleanFiles(output, f"{output}/{WORK_DIR}", config, clean_layout(config, files)))
     all_rejected | "WriteRejected" >> WriteRejected(output)
 
     stats = [
@@ -172,10 +172,12 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
      | "WriteCleanStats" >> WriteStats(f"{output}/report/stats_clean.json", samples))
 
 
-def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int) -> None:
+def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int,
+                       n_parts: int) -> None:
     columns = ["id", "source", "component", "url", "text", "dup_cluster_size"] + (["input_ids"] if config.output.tokenize else [])
     docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=columns)
-    rows = docs | "Mixture" >> WriteMixture(output, config, epochs, n_shards)
+    shards = MixtureShards(output, f"{output}/{WORK_DIR}", config, n_shards, n_parts)
+    rows = docs | "Mixture" >> WriteMixture(config, epochs, shards)
     stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(
         lambda r: [(("mixture", r[0]), [1, 0, r[1], r[2]]), *([(("mixture_tokens", r[0]), [r[3], 0, 0, 0])] if r[3] else [])]))
     stats | "WriteMixStats" >> WriteStats(f"{output}/report/stats_mixture.json")
