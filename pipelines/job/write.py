@@ -22,11 +22,14 @@ def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
 # clean/<source>/ gets a file per this many input bytes of the source (output.clean_shards: 0)
 CLEAN_SHARD_INPUT_BYTES = 256_000_000
 MAX_CLEAN_SHARDS = 1024
-# A clean file's rows are grouped in parts of about this many input bytes (~10 MB of rows),
-# a mixture shard's in parts of about this many bytes of text: what one group may hold
-# (pipelines/job/parts.py).
-CLEAN_PART_INPUT_BYTES = 16_000_000
-MIXTURE_PART_BYTES = 16_000_000
+# A clean file's rows are grouped in parts of about this many input bytes (~1 MB of rows),
+# a mixture shard's in parts of about this many bytes of text (~2 MB of rows with token
+# ids): a group crosses to the Python worker as one message, and Beam's Flink data plane
+# sends up to 100 messages before it checks the stream is ready, all in direct memory
+# (384 MB besides the network buffers): 16 MB parts ran out of it at 4 GB of crawl
+# (pipelines/job/parts.py, docs/engines.md).
+CLEAN_PART_INPUT_BYTES = 2_000_000
+MIXTURE_PART_BYTES = 1_000_000
 
 
 def clean_layout(config, files: dict[str, list[str]]) -> dict[str, tuple[int, int]]:
