@@ -72,13 +72,32 @@ def process_tree(roots: list[int]) -> dict[int, tuple[int, int, float]]:
     return {pid: table[pid] for pid in seen}
 
 
-def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, float]:
-    """(seconds, peak RSS MB, CPU seconds) of a command, summed with the engine's processes.
-    CPU: each process's last sampled CPU time less what it had used when the run started (the
-    engine's JVMs were up before); a process that ends between two samples loses at most its
-    last 0.5 s."""
+# What a process is, from its command line: the CPU breakdown's columns.
+_KINDS = (("TaskManagerRunner", "TaskManagers"), ("StandaloneSessionClusterEntrypoint", "JobManager"),
+          ("spark.deploy.worker", "Spark workers"), ("spark.deploy.master", "Spark master"),
+          ("CoarseGrainedExecutorBackend", "Spark executors"), ("job-server", "job server"),
+          ("zhpile.pipelines.cli", "zhpile driver"))
+
+
+def process_kind(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    if "python" in cmdline.split(" ", 1)[0] and "zhpile.pipelines.cli" not in cmdline:
+        return "Python workers"
+    return next((kind for needle, kind in _KINDS if needle in cmdline), "other")
+
+
+def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, float, dict[str, float]]:
+    """(seconds, peak RSS MB, CPU seconds, CPU seconds by process kind) of a command, summed
+    with the engine's processes. CPU: each process's last sampled CPU time less what it had
+    used when the run started (the engine's JVMs were up before); a process that ends between
+    two samples loses at most its last 0.5 s."""
     before = {pid: cpu for pid, (_p, _r, cpu) in process_tree(engine_roots()).items()}
     cpu_seen: dict[int, float] = {}
+    kinds: dict[int, str] = {}
     with open(log, "w") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -87,13 +106,19 @@ def measured_run(cmd: list[str], log: str, engine_roots) -> tuple[float, float, 
             tree = process_tree([proc.pid, *engine_roots()])
             peak = max(peak, sum(rss for _p, rss, _c in tree.values()) / 1024)
             cpu_seen.update({pid: cpu for pid, (_p, _r, cpu) in tree.items()})
+            kinds.update({pid: process_kind(pid) for pid in tree if pid not in kinds})
             time.sleep(0.5)
         seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:6])} ... failed; see {log}")
     for pid, (_p, _r, cpu) in process_tree(engine_roots()).items():  # the engine's, counted to the end
         cpu_seen[pid] = cpu
-    return seconds, peak, sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_seen.items())
+    used = {pid: cpu - before.get(pid, 0.0) for pid, cpu in cpu_seen.items()}
+    by_kind: dict[str, float] = {}
+    for pid, cpu in used.items():
+        kind = kinds.get(pid) or process_kind(pid)
+        by_kind[kind] = by_kind.get(kind, 0.0) + cpu
+    return seconds, peak, sum(used.values()), by_kind
 
 
 def accounting(out: str, corpus: str) -> str:
@@ -166,7 +191,7 @@ def main() -> None:
                     f.write(f'sources:\n  - {{name: cc, format: warc, paths: ["{corpus}/*.warc.gz"]}}\n')
                 out = os.path.join(args.workdir, f"out-{size:g}mb-{run}")
                 cmd = [sys.executable, "-m", "zhpile.pipelines.cli", "run", config, "--output", out, "--overwrite", *options(run)]
-                seconds, peak, cpu = measured_run(cmd, out + ".log",
+                seconds, peak, cpu, by_kind = measured_run(cmd, out + ".log",
                                              lambda: list(engines.processes(engine).values()) if engine else [])
                 reference = os.path.join(args.workdir, f"out-{size:g}mb-local1")
                 same = "-" if run == "local1" else "no local run" if not os.path.exists(reference) else \
@@ -174,6 +199,8 @@ def main() -> None:
                 print(f"{run} {size:g} MB: {accounting(out, corpus)}", flush=True)
                 rows.append((run, size, mb, seconds, cpu, peak, same))
                 print(f"{run} {mb:.0f} MB: {seconds:.1f}s, {cpu:.0f} CPU-s, peak {peak:,.0f} MB, {same}", flush=True)
+                print(f"{run} {mb:.0f} MB: CPU-s by process: "
+                      + ", ".join(f"{kind} {sec:.0f}" for kind, sec in sorted(by_kind.items(), key=lambda kv: -kv[1])), flush=True)
     finally:
         if up:
             engines.down(up)
