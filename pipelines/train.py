@@ -17,9 +17,11 @@ from zhpile.filters.classifier import NEGATIVE, POSITIVE, evaluate, grade_values
 from zhpile.schemas.config import ConfigError
 
 from .job.labels import build_label_pipeline
+from .job.parts import part_count
 from .run import runner_and_options
 
-SHARD_INPUT_BYTES = 256 << 20  # input bytes per training shard (its lines are sorted in memory)
+SHARD_INPUT_BYTES = 256 << 20  # input bytes per training shard
+PART_INPUT_BYTES = 2_000_000  # input bytes per part of a shard, sorted and written by one worker (job/parts.py)
 
 
 def _input_bytes(pattern: str) -> int:
@@ -76,7 +78,7 @@ def train_quality(args, beam_args: list[str]) -> int:
     runner, options = runner_and_options(beam_args)
     with beam.Pipeline(runner=runner, options=options) as p:
         build_label_pipeline(p, inputs, args.field, args.label_field if args.labels else None, args.holdout, args.seed,
-                             shards, work)
+                             shards, work, part_count(total / shards, PART_INPUT_BYTES))
     with open(f"{work}/counts.json", encoding="utf-8") as f:
         counts = json.load(f)
     train_file, holdout_file = f"{work}/train.txt", f"{work}/holdout.txt"

@@ -246,3 +246,36 @@ classifier: {{models: [{{name: grade, path: graded.bin, kind: fasttext, threshol
     assert run_zhpile("run", config, "--output", tmp_path / "out") == 0
     run = RunOutput(str(tmp_path / "out"))
     assert run.clean["cc"] and all(2.5 <= r["quality_score"] <= 5 for r in run.clean["cc"])
+
+
+def test_training_lines_written_in_many_parts_are_the_lines_of_one_part(tmp_path):
+    """train-quality's shards go through pipelines/job/parts.py: a shard cut into many parts
+    (each a group of bounded size on Flink or Spark) is byte for byte the shard of one part."""
+    import glob
+    import json
+    import os
+    import random
+
+    import apache_beam as beam
+    from test_quality import ZH
+
+    from zhpile.pipelines.job.labels import build_label_pipeline
+    from zhpile.pipelines.run import runner_and_options
+
+    rng = random.Random(1)
+    paragraphs = [p for _t, pars in ZH.values() for p in pars]
+    rows = [{"text": "".join(rng.sample(paragraphs, 2)), "score": i % 3} for i in range(300)]
+    (tmp_path / "labels.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    shards = {}
+    for parts in (1, 9):
+        work = str(tmp_path / f"work{parts}")
+        os.makedirs(work)
+        runner, options = runner_and_options([])
+        with beam.Pipeline(runner=runner, options=options) as p:
+            build_label_pipeline(p, [(str(tmp_path / "labels.jsonl"), None)], "text", "score", 0.2, 7, 2, work, parts)
+        shards[parts] = {os.path.basename(f): open(f, "rb").read() for f in sorted(glob.glob(f"{work}/*-*.txt"))}
+        assert not glob.glob(f"{work}/parts/*"), parts
+    assert sorted(shards[1]) == ["holdout-00000.txt", "holdout-00001.txt", "train-00000.txt", "train-00001.txt"]
+    assert shards[9] == shards[1]
+    lines = b"".join(shards[1].values()).decode("utf-8").splitlines()
+    assert len(lines) == 300 and all(line.startswith("__label__") for line in lines)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 
 from zhpile.filters.classifier import label_name, training_line
 from zhpile.filters.ids import text_digest, unit_float, unit_hash
 
 from ..io.records import counter
+from .parts import FileSet, TextLinesFormat, WriteInParts
 
 
 def _rows(p, label: str, pattern: str, fields: list[str]):
@@ -37,7 +37,7 @@ def _json_row(line: str) -> dict:
 
 
 class _TrainingLines(beam.DoFn):
-    """row -> (split, shard, (order key, line)); a row without text or label is counted."""
+    """row -> ((split, shard), order key, {"text": line}); a row without text or label is counted."""
 
     def __init__(self, text_field: str, label_field: str | None, fixed_label: str | None, holdout: float, seed: int,
                  shards: int):
@@ -60,19 +60,31 @@ class _TrainingLines(beam.DoFn):
         split = "holdout" if unit_float(self.seed, "holdout", digest) < self.holdout else "train"
         yield "kept", (split, label)
         yield beam.pvalue.TaggedOutput("lines", ((split, unit_hash(self.seed, "shard", digest) % self.shards),
-                                                 (unit_hash(self.seed, "order", digest), line)))
+                                                 unit_hash(self.seed, "order", digest), {"id": "", "text": line}))
 
 
-class _WriteShard(beam.DoFn):
-    def __init__(self, work: str):
-        self.work = work
+class _ShardFiles(FileSet):
+    """WORK/{split}-NNNNN.txt, each written in `parts` parts (pipelines/job/parts.py): a
+    shard's lines as one group would be one element of 256 MB of input on Flink or Spark."""
 
-    def process(self, element):
-        (split, shard), lines = element
-        with FileSystems.create(f"{self.work}/{split}-{shard:05d}.txt") as f:
-            for _key, line in sorted(lines):
-                f.write(line.encode("utf-8") + b"\n")
-        yield split, shard
+    SPLITS = ("train", "holdout")
+
+    def __init__(self, work: str, shards: int, parts: int):
+        self.work, self.shards, self.n_parts = work, shards, parts
+
+    def keys(self) -> list:
+        return [(split, shard) for split in self.SPLITS for shard in range(self.shards)]
+
+    def parts(self, key) -> int:
+        return self.n_parts
+
+    def outputs(self, key) -> list:
+        split, shard = key
+        return [(TextLinesFormat(), f"{self.work}/{split}-{shard:05d}.txt")]
+
+    def part_stem(self, key, part: int, output: int) -> str:
+        split, shard = key
+        return f"{self.work}/parts/{split}-{shard:05d}-{part:05d}"
 
 
 def _counts_json(pairs) -> str:
@@ -88,7 +100,7 @@ def _counts_json(pairs) -> str:
 
 
 def build_label_pipeline(p, inputs: list[tuple[str, str, str | None]], text_field: str, label_field: str | None,
-                         holdout: float, seed: int, shards: int, work: str) -> None:
+                         holdout: float, seed: int, shards: int, work: str, n_parts: int = 1) -> None:
     """`inputs`: (glob, the label of all its rows or None: each row's label_field)."""
     fields = [text_field] + ([label_field] if label_field else [])
     parts = []
@@ -98,9 +110,7 @@ def build_label_pipeline(p, inputs: list[tuple[str, str, str | None]], text_fiel
                      .with_outputs("lines", main="outcomes"))
     outcomes = [part["outcomes"] for part in parts] | "Outcomes" >> beam.Flatten()
     lines = [part["lines"] for part in parts] | "AllLines" >> beam.Flatten()
-    (lines
-     | "GroupByShard" >> beam.GroupByKey()
-     | "WriteShards" >> beam.ParDo(_WriteShard(work)))
+    lines | "WriteShards" >> WriteInParts(_ShardFiles(work, shards, n_parts))
     (outcomes
      | "Count" >> beam.combiners.Count.PerElement()
      | "AllCounts" >> beam.combiners.ToList()

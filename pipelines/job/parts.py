@@ -82,6 +82,33 @@ class ParquetFormat:
         FileSystems.delete([f"{stem}.parquet" for stem in reversed(stems)])  # see _JoinParts
 
 
+class TextLinesFormat:
+    """A UTF-8 text file, one row's `text` a line; the join concatenates the parts."""
+
+    def part_file(self, stem: str) -> str:
+        return f"{stem}.txt"
+
+    def final_file(self, path: str) -> str:
+        return path
+
+    def write_part(self, stem: str, rows: list[dict]) -> None:
+        with FileSystems.create(f"{stem}.txt") as f:
+            for row in rows:
+                f.write(row["text"].encode("utf-8") + b"\n")
+
+    def join(self, stems: list[str], path: str) -> None:
+        if len(stems) == 1:
+            _move(f"{stems[0]}.txt", path)
+            return
+        with FileSystems.create(f"{path}.inprogress") as out:
+            for stem in stems:
+                with FileSystems.open(f"{stem}.txt", compression_type="uncompressed") as part:
+                    while chunk := part.read(1 << 24):
+                        out.write(chunk)
+        FileSystems.rename([f"{path}.inprogress"], [path])
+        FileSystems.delete([f"{stem}.txt" for stem in reversed(stems)])  # see _JoinParts
+
+
 class MegatronFormat:
     """Megatron's .bin/.idx pair (schemas/megatron.py) of the rows' `input_ids`; a part is
     its .bin and its lengths, the join streams both, the .idx last (its presence means the
