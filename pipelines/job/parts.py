@@ -34,6 +34,14 @@ def _move(src: str, dst: str) -> None:
     FileSystems.rename([src], [dst])
 
 
+def _concatenate(paths: list[str], out) -> None:
+    """The bytes of `paths`, in order, onto `out`, 16 MB at a time."""
+    for path in paths:
+        with FileSystems.open(path, compression_type="uncompressed") as part:
+            while chunk := part.read(1 << 24):
+                out.write(chunk)
+
+
 def part_count(expected_bytes: float, part_bytes: int) -> int:
     """Parts of a file expected to hold `expected_bytes`, each about `part_bytes`."""
     return max(1, math.ceil(expected_bytes / part_bytes))
@@ -101,10 +109,7 @@ class TextLinesFormat:
             _move(f"{stems[0]}.txt", path)
             return
         with FileSystems.create(f"{path}.inprogress") as out:
-            for stem in stems:
-                with FileSystems.open(f"{stem}.txt", compression_type="uncompressed") as part:
-                    while chunk := part.read(1 << 24):
-                        out.write(chunk)
+            _concatenate([f"{stem}.txt" for stem in stems], out)
         FileSystems.rename([f"{path}.inprogress"], [path])
         FileSystems.delete([f"{stem}.txt" for stem in reversed(stems)])  # see _JoinParts
 
@@ -138,10 +143,7 @@ class MegatronFormat:
 
     def join(self, stems: list[str], prefix: str) -> None:
         with FileSystems.create(f"{prefix}.bin.inprogress") as out:
-            for stem in stems:
-                with FileSystems.open(f"{stem}.bin") as part:
-                    while chunk := part.read(1 << 24):
-                        out.write(chunk)
+            _concatenate([f"{stem}.bin" for stem in stems], out)
         FileSystems.rename([f"{prefix}.bin.inprogress"], [f"{prefix}.bin"])
         # .idx: header, every length, every byte offset, then document indices 0..n.
         # One part's lengths in memory at a time (4 bytes a document).
