@@ -52,33 +52,49 @@ def part_of(order: int, parts: int) -> int:
     return (order * parts) >> 64
 
 
-class ParquetFormat:
-    """One Parquet file of `schema`, row groups of `row_group_rows` across parts."""
+class _OneFileFormat:
+    """A format whose output is one file and whose part is one file of the same kind
+    (`{stem}{suffix}`): one part is the file as it stands, several are joined."""
 
-    def __init__(self, schema: pa.Schema, row_group_rows: int):
-        self.schema, self.row_group_rows = schema, row_group_rows
+    suffix = ""
 
     def part_file(self, stem: str) -> str:
-        return f"{stem}.parquet"
+        return f"{stem}{self.suffix}"
 
     def final_file(self, path: str) -> str:
         return path
 
+    def join(self, stems: list[str], path: str) -> None:
+        if len(stems) == 1:
+            _move(self.part_file(stems[0]), path)
+            return
+        self.join_parts(stems, path)
+        FileSystems.delete([self.part_file(stem) for stem in reversed(stems)])  # see _JoinParts
+
+    def join_parts(self, stems: list[str], path: str) -> None:
+        raise NotImplementedError
+
+
+class ParquetFormat(_OneFileFormat):
+    """One Parquet file of `schema`, row groups of `row_group_rows` across parts."""
+
+    suffix = ".parquet"
+
+    def __init__(self, schema: pa.Schema, row_group_rows: int):
+        self.schema, self.row_group_rows = schema, row_group_rows
+
     def write_part(self, stem: str, rows: list[dict]) -> None:
-        with FileSystems.create(f"{stem}.parquet") as f:
+        with FileSystems.create(self.part_file(stem)) as f:
             pq.write_table(pa.Table.from_pylist(rows, schema=self.schema), f, compression="zstd",
                            row_group_size=self.row_group_rows)
 
-    def join(self, stems: list[str], path: str) -> None:
+    def join_parts(self, stems: list[str], path: str) -> None:
         """The parts' rows in order, re-cut into full row groups; no part read whole."""
-        if len(stems) == 1:  # already cut so
-            _move(f"{stems[0]}.parquet", path)
-            return
         tmp = f"{path}.inprogress"
         with FileSystems.create(tmp) as f, pq.ParquetWriter(f, self.schema, compression="zstd") as writer:
             carry = self.schema.empty_table()
             for stem in stems:
-                with FileSystems.open(f"{stem}.parquet") as part:
+                with FileSystems.open(self.part_file(stem)) as part:
                     for batch in pq.ParquetFile(part).iter_batches(batch_size=self.row_group_rows):
                         carry = pa.concat_tables([carry, pa.Table.from_batches([batch], schema=self.schema)])
                         while carry.num_rows >= self.row_group_rows:
@@ -87,31 +103,22 @@ class ParquetFormat:
             if carry.num_rows or not stems:  # an empty file still has the schema
                 writer.write_table(carry, row_group_size=self.row_group_rows)
         FileSystems.rename([tmp], [path])
-        FileSystems.delete([f"{stem}.parquet" for stem in reversed(stems)])  # see _JoinParts
 
 
-class TextLinesFormat:
+class TextLinesFormat(_OneFileFormat):
     """A UTF-8 text file, one row's `text` a line; the join concatenates the parts."""
 
-    def part_file(self, stem: str) -> str:
-        return f"{stem}.txt"
-
-    def final_file(self, path: str) -> str:
-        return path
+    suffix = ".txt"
 
     def write_part(self, stem: str, rows: list[dict]) -> None:
-        with FileSystems.create(f"{stem}.txt") as f:
+        with FileSystems.create(self.part_file(stem)) as f:
             for row in rows:
                 f.write(row["text"].encode("utf-8") + b"\n")
 
-    def join(self, stems: list[str], path: str) -> None:
-        if len(stems) == 1:
-            _move(f"{stems[0]}.txt", path)
-            return
+    def join_parts(self, stems: list[str], path: str) -> None:
         with FileSystems.create(f"{path}.inprogress") as out:
-            _concatenate([f"{stem}.txt" for stem in stems], out)
+            _concatenate([self.part_file(stem) for stem in stems], out)
         FileSystems.rename([f"{path}.inprogress"], [path])
-        FileSystems.delete([f"{stem}.txt" for stem in reversed(stems)])  # see _JoinParts
 
 
 class MegatronFormat:
