@@ -17,11 +17,10 @@ from zhpile.filters.classifier import NEGATIVE, POSITIVE, evaluate, grade_values
 from zhpile.schemas.config import ConfigError
 
 from .job.labels import build_label_pipeline
-from .job.parts import part_count
+from .job.parts import PART_INPUT_BYTES, part_count
 from .run import runner_and_options
 
 SHARD_INPUT_BYTES = 256 << 20  # input bytes per training shard
-PART_INPUT_BYTES = 2_000_000  # input bytes per part of a shard, sorted and written by one worker (job/parts.py)
 
 
 def _input_bytes(pattern: str) -> int:

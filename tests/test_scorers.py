@@ -254,6 +254,7 @@ def test_training_lines_written_in_many_parts_are_the_lines_of_one_part(tmp_path
     import glob
     import json
     import os
+    import pathlib
     import random
 
     import apache_beam as beam
@@ -273,7 +274,7 @@ def test_training_lines_written_in_many_parts_are_the_lines_of_one_part(tmp_path
         runner, options = runner_and_options([])
         with beam.Pipeline(runner=runner, options=options) as p:
             build_label_pipeline(p, [(str(tmp_path / "labels.jsonl"), None)], "text", "score", 0.2, 7, 2, work, parts)
-        shards[parts] = {os.path.basename(f): open(f, "rb").read() for f in sorted(glob.glob(f"{work}/*-*.txt"))}
+        shards[parts] = {os.path.basename(f): pathlib.Path(f).read_bytes() for f in sorted(glob.glob(f"{work}/*-*.txt"))}
         assert not glob.glob(f"{work}/parts/*"), parts
     assert sorted(shards[1]) == ["holdout-00000.txt", "holdout-00001.txt", "train-00000.txt", "train-00001.txt"]
     assert shards[9] == shards[1]

@@ -60,7 +60,7 @@ class _TrainingLines(beam.DoFn):
         split = "holdout" if unit_float(self.seed, "holdout", digest) < self.holdout else "train"
         yield "kept", (split, label)
         yield beam.pvalue.TaggedOutput("lines", ((split, unit_hash(self.seed, "shard", digest) % self.shards),
-                                                 unit_hash(self.seed, "order", digest), {"id": "", "text": line}))
+                                                 unit_hash(self.seed, "order", digest), {"text": line}))
 
 
 class _ShardFiles(FileSet):

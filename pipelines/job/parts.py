@@ -42,6 +42,9 @@ def _concatenate(paths: list[str], out) -> None:
                 out.write(chunk)
 
 
+PART_INPUT_BYTES = 2_000_000  # input bytes whose rows make one part, ~1 MB of rows (pipelines/job/write.py says why)
+
+
 def part_count(expected_bytes: float, part_bytes: int) -> int:
     """Parts of a file expected to hold `expected_bytes`, each about `part_bytes`."""
     return max(1, math.ceil(expected_bytes / part_bytes))
@@ -200,8 +203,9 @@ class _WritePart(beam.DoFn):
 
     def process(self, element):
         (key, part), keyed_rows = element
-        # Sorted by order key; ties (never for hashed keys of distinct rows) by id and text.
-        rows = [row for _o, row in sorted(keyed_rows, key=lambda o_row: (o_row[0], o_row[1]["id"], o_row[1]["text"]))]
+        # Sorted by order key; ties (never for hashed keys of distinct rows) by id, if rows
+        # have one, and text.
+        rows = [row for _o, row in sorted(keyed_rows, key=lambda o_row: (o_row[0], o_row[1].get("id", ""), o_row[1]["text"]))]
         for i, (fmt, _path) in enumerate(self.files.outputs(key)):
             fmt.write_part(self.files.part_stem(key, part, i), rows)
         yield beam.pvalue.TaggedOutput("parts", (key, part))

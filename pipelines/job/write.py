@@ -11,7 +11,7 @@ from zhpile.filters.mixture import epoch_copies, rehydrate_copies, shard_of, shu
 from zhpile.schemas.config import mixture_key
 from zhpile.schemas.tables import CLEAN_SCHEMA, MIXTURE_SCHEMA, REJECTED_SCHEMA, TOKENS_SCHEMA, project
 
-from .parts import FileSet, MegatronFormat, ParquetFormat, WriteInParts, part_count
+from .parts import PART_INPUT_BYTES, FileSet, MegatronFormat, ParquetFormat, WriteInParts, part_count
 
 
 def _parquet_sink(prefix: str, schema: pa.Schema, num_shards: int = 0):
@@ -28,7 +28,7 @@ MAX_CLEAN_SHARDS = 1024
 # sends up to 100 messages before it checks the stream is ready, all in direct memory
 # (384 MB besides the network buffers): 16 MB parts ran out of it at 4 GB of crawl
 # (pipelines/job/parts.py, docs/engines.md).
-CLEAN_PART_INPUT_BYTES = 2_000_000
+CLEAN_PART_INPUT_BYTES = PART_INPUT_BYTES
 MIXTURE_PART_BYTES = 1_000_000
 
 
