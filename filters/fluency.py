@@ -108,14 +108,13 @@ def shipped_model():
 
 class PairTable:
     """Hash table from pair keys to a float value each (a pair's log-probability), laid out
-    for a vectorised lookup bound by memory latency: each key hashes to one bucket of
-    BUCKET slots, a slot holds the key and its value side by side, and a bucket is one
-    64-byte cache line, so a lookup is one gather and one miss a key (separate key, index
-    and value arrays cost three, ~130 ns a key). Keys beyond a full bucket (about 0.4% at
-    one key a bucket on average) go to a small sorted overflow array, binary-searched for
-    the keys whose bucket is full."""
+    for a vectorised lookup bound by memory latency: a key's home is one slot of a flat key
+    array at load ~0.13, and its value sits at the same index of a flat value array, so a
+    lookup is two 1-D gathers, which numpy overlaps (~17 ns a key; rows of several slots
+    gathered as one cost 60-115 ns). A key whose home another key took (about 6%) goes to
+    a small sorted overflow array, binary-searched for the keys whose home holds another."""
 
-    BUCKET = 4  # slots of (key, value bits): 4 x 16 bytes
+    SLOTS_PER_KEY = 4  # at least: the load factor is at most 1/4
     EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
     _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
@@ -123,18 +122,16 @@ class PairTable:
         if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):
             raise ValueError("PairTable: keys must be sorted and distinct")
         values = np.asarray(values, dtype=np.float64)
-        self.bits = max(4, (len(keys) - 1).bit_length())  # buckets >= keys
-        self.buckets = np.full((1 << self.bits, self.BUCKET, 2), self.EMPTY, dtype=np.uint64)
+        self.bits = max(4, (len(keys) * self.SLOTS_PER_KEY - 1).bit_length())
         home = self._home(keys)
-        order = np.argsort(home, kind="stable")
-        starts = np.searchsorted(home[order], home[order])  # first position of each key's bucket
-        rank = np.empty(len(keys), dtype=np.int64)
-        rank[order] = np.arange(len(keys)) - starts  # a key's place in its bucket
-        fits = rank < self.BUCKET
-        self.buckets[home[fits], rank[fits], 0] = keys[fits]
-        self.buckets[home[fits], rank[fits], 1] = values[fits].view(np.uint64)
-        self.full = np.zeros(1 << self.bits, dtype=bool)
-        self.full[home[~fits]] = True
+        # The smallest key homing to a slot takes it (keys are sorted: np.unique's first).
+        _, first = np.unique(home, return_index=True)
+        fits = np.zeros(len(keys), dtype=bool)
+        fits[first] = True
+        self.slot_keys = np.full(1 << self.bits, self.EMPTY, dtype=np.uint64)
+        self.slot_values = np.zeros(1 << self.bits, dtype=np.float64)
+        self.slot_keys[home[fits]] = keys[fits]
+        self.slot_values[home[fits]] = values[fits]
         self.overflow_keys, self.overflow_values = keys[~fits], values[~fits]  # sorted, as keys are
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
@@ -142,19 +139,16 @@ class PairTable:
 
     def get(self, keys: np.ndarray, default: np.ndarray) -> np.ndarray:
         """The value of each key, default[i] where keys[i] is not in the table."""
-        out = np.array(default, dtype=np.float64, copy=True)
         home = self._home(keys)
-        rows = self.buckets[home]  # (keys, BUCKET, 2): one cache line each
-        match = rows[:, :, 0] == keys[:, None]
-        hit = np.flatnonzero(match.any(axis=1))
-        out.view(np.uint64)[hit] = rows[hit, match[hit].argmax(axis=1), 1]
+        held = self.slot_keys[home]
+        found = held == keys
+        out = np.where(found, self.slot_values[home], default)
         if self.overflow_keys.size:
-            rest = np.flatnonzero(self.full[home])
-            rest = rest[~match[rest].any(axis=1)]
+            rest = np.flatnonzero(~found & (held != self.EMPTY))  # another key took its home
             if rest.size:
                 at = np.minimum(np.searchsorted(self.overflow_keys, keys[rest]), self.overflow_keys.size - 1)
-                found = self.overflow_keys[at] == keys[rest]
-                out[rest[found]] = self.overflow_values[at[found]]
+                hit = self.overflow_keys[at] == keys[rest]
+                out[rest[hit]] = self.overflow_values[at[hit]]
         return out
 
 

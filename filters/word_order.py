@@ -24,6 +24,7 @@ a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ cha
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
@@ -71,12 +72,14 @@ class _Joins:
         self.n_segments += n_segments
         return base
 
-    def units(self, starts: np.ndarray, end: int, orders: np.ndarray) -> int:
-        """The joins of the units beginning at `starts` (indexes into cps, ascending; the
-        last unit ends before `end`) in each row of `orders` (permutations of the units);
-        one segment per row."""
+    def units(self, starts: np.ndarray, last: np.ndarray, orders: np.ndarray) -> int:
+        """The joins of the units beginning at `starts` and ending at `last` (indexes into
+        cps, ascending) in each row of `orders` (permutations of the units); one segment
+        per row."""
         n_orders, n_units = orders.shape
-        last = np.append(starts[1:], end) - 1
+        if n_orders == 1:
+            order = orders[0]
+            return self.add(last[order[:-1]], starts[order[1:]], np.zeros(n_units - 1, dtype=np.intp), 1)
         flat = orders.ravel()
         a, b = last[flat[:-1]], starts[flat[1:]]
         step = np.arange(a.size)
@@ -92,10 +95,15 @@ class _Joins:
             keep = self.han[first] & self.han[second]
             segment = segment[keep]
             pmi = _pmi(self.cps[first[keep]], self.cps[second[keep]], model)
-            grown = self.n_segments - self.sums.size
-            self.sums = np.append(self.sums, np.zeros(grown)) + np.bincount(segment, weights=pmi, minlength=self.n_segments)
-            self.squares = np.append(self.squares, np.zeros(grown)) + np.bincount(segment, weights=pmi * pmi, minlength=self.n_segments)
-            self.counts = np.append(self.counts, np.zeros(grown, dtype=np.int64)) + np.bincount(segment, minlength=self.n_segments)
+            sums = np.bincount(segment, weights=pmi, minlength=self.n_segments)
+            squares = np.bincount(segment, weights=pmi * pmi, minlength=self.n_segments)
+            counts = np.bincount(segment, minlength=self.n_segments)
+            if self.sums.size:  # a later round: earlier segments' sums grow by nothing
+                grown = self.n_segments - self.sums.size
+                sums += np.append(self.sums, np.zeros(grown))
+                squares += np.append(self.squares, np.zeros(grown))
+                counts += np.append(self.counts, np.zeros(grown, dtype=np.int64))
+            self.sums, self.squares, self.counts = sums, squares, counts
         return self.sums / np.maximum(self.counts, 1), self.counts
 
     def standard_error(self, segment: int) -> float:
@@ -107,10 +115,20 @@ class _Joins:
 
 def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: list[int]) -> float | None:
     """in_order minus the mean over the shuffled segments with at least MIN_JOINS joins."""
-    valid = [means[i] for i in shuffled if counts[i] >= MIN_JOINS]
+    valid = [float(means[i]) for i in shuffled if counts[i] >= MIN_JOINS]
     if not valid:
         return None
-    return round(float(in_order) - float(np.mean(valid)), 4)
+    return round(float(in_order) - sum(valid) / len(valid), 4)  # as np.mean: a plain sum below 8 values
+
+
+@lru_cache(maxsize=None)
+def _fresh_state(seed: int) -> dict:
+    """The bit generator state of np.random.default_rng(seed): seeds are text lengths, few
+    and small, and seeding costs ~20 us a generator."""
+    return np.random.default_rng(seed).bit_generator.state
+
+
+_GENERATOR = np.random.Generator(np.random.PCG64(0))  # every stream sets its own state first
 
 
 class _Kind:
@@ -119,14 +137,16 @@ class _Kind:
     orders are the same whether k or all SHUFFLES are drawn)."""
 
     def __init__(self, starts: np.ndarray, end: int, state: dict):
-        self.starts, self.end, self.state = starts, end, state
+        self.starts, self.state = starts, state
+        self.last = np.append(starts[1:], end) - 1
         self.shuffled: list[int] = []
 
-    def draw(self, joins: _Joins, rng: np.random.Generator, n: int) -> None:
+    def draw(self, joins: _Joins, n: int) -> None:
+        rng = _GENERATOR
         rng.bit_generator.state = self.state
-        orders = np.stack([rng.permutation(self.starts.size) for _ in range(n)])
+        orders = np.stack([rng.permutation(self.starts.size) for _ in range(n)]) if n > 1 else rng.permutation(self.starts.size)[None]
         self.state = rng.bit_generator.state
-        first = joins.units(self.starts, self.end, orders)
+        first = joins.units(self.starts, self.last, orders)
         self.shuffled.extend(range(first, first + n))
 
 
@@ -157,8 +177,7 @@ class _OrderSample:
         # 0, 1, 3, 5...) at the even ones.
         pair = np.arange(n - 1)
         self.adjacent = self.joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
-        self.rng = np.random.default_rng(n)  # deterministic per text
-        fresh = self.rng.bit_generator.state
+        fresh = _fresh_state(n)  # deterministic per text
         both = han[:-1] & han[1:]
         positions = np.arange(n)
         for units, in_order_joins in ((positions, both.sum()), (positions[::2], both[1::2].sum()),
@@ -166,9 +185,9 @@ class _OrderSample:
             self.kinds.append(_Kind(units, n, fresh) if in_order_joins >= MIN_JOINS else None)
         if self.lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
             self.word = _Kind(n + np.concatenate(([0], np.cumsum(self.lengths)[:-1])), n + han_cps.size, fresh)
-            self.word_in_order = self.joins.units(self.word.starts, self.word.end, np.arange(self.lengths.size)[None, :])
+            self.word_in_order = self.joins.units(self.word.starts, self.word.last, np.arange(self.lengths.size)[None, :])
         self.tags = tag_ids(sample, model["tag_index"])
-        self.tag_rng, self.tag_shuffled = np.random.default_rng(self.tags.size), []
+        self.tag_state, self.tag_shuffled = _fresh_state(int(self.tags.size)), []
         self.tag_in_order = float(model["tag_pmi"][self.tags[:-1], self.tags[1:]].mean()) if self.tags.size > MIN_JOINS else None
 
     def draw(self, n: int) -> None:
@@ -176,15 +195,17 @@ class _OrderSample:
             return
         for kind in (*self.kinds, self.word):
             if kind is not None:
-                kind.draw(self.joins, self.rng, n)
+                kind.draw(self.joins, n)
         if self.tags.size > MIN_JOINS:
-            pmi, rng = self.model["tag_pmi"], self.tag_rng
+            pmi, rng = self.model["tag_pmi"], _GENERATOR
+            rng.bit_generator.state = self.tag_state
             for _ in range(n):
                 tags = self.tags[rng.permutation(self.tags.size)]
                 values = pmi[tags[:-1], tags[1:]]
                 self.tag_shuffled.append(float(values.mean()))
                 if len(self.tag_shuffled) == 1:
                     self.tag_error = float(values.std() / np.sqrt(values.size))
+            self.tag_state = rng.bit_generator.state
 
     def first_order_errors(self) -> dict:
         """The standard error of each signal's first random order (order_score's: its

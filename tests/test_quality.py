@@ -141,8 +141,8 @@ def test_fluency_separates_prose_from_word_lists_and_random():
 
 
 def test_pair_table_finds_what_a_binary_search_finds():
-    """Every stored key's value and every other key's default: in its bucket, or beyond a
-    full bucket (keys made to collide: one bucket for many) in the overflow."""
+    """Every stored key's value and every other key's default: in its home slot, or,
+    where another key took it (keys made to collide: one slot for many), in the overflow."""
     from zhpile.filters.fluency import PairTable
 
     rng = np.random.default_rng(0)
@@ -151,16 +151,16 @@ def test_pair_table_finds_what_a_binary_search_finds():
     table = PairTable(keys, values)
     home = table._home(keys)
     crowded = keys[home == home[0]]
-    assert table.overflow_keys.size > 0  # 5,000 keys in 8,192 buckets: some fill theirs
+    assert table.overflow_keys.size > 0  # 5,000 keys in 32,768 slots: some share a home
     probes = np.concatenate([keys, rng.integers(0, 2**42, 5000, dtype=np.uint64), crowded, keys[:50] + np.uint64(1)])
     default = rng.normal(size=probes.size)
     at = np.minimum(np.searchsorted(keys, probes), keys.size - 1)
     expected = np.where(keys[at] == probes, values[at], default)
     assert np.array_equal(table.get(probes, default), expected)
-    # 12 keys sharing one bucket of a 12-key table (16 buckets): 8 of them overflow
-    collide = np.array([k for k in range(1, 2**16) if (k * 0x9E3779B97F4A7C15) % 2**64 >> 60 == 7][:12], dtype=np.uint64)
+    # 12 keys sharing one home slot of a 12-key table (64 slots): 11 of them overflow
+    collide = np.array([k for k in range(1, 2**16) if (k * 0x9E3779B97F4A7C15) % 2**64 >> 58 == 7][:12], dtype=np.uint64)
     small = PairTable(collide, np.arange(12.0))
-    assert small.bits == 4 and len(set(small._home(collide).tolist())) == 1 and small.overflow_keys.size == 8
+    assert small.bits == 6 and len(set(small._home(collide).tolist())) == 1 and small.overflow_keys.size == 11
     assert np.array_equal(small.get(collide, np.full(12, -1.0)), np.arange(12.0))
     assert np.array_equal(small.get(collide + np.uint64(2**30), np.full(12, -1.0)), np.full(12, -1.0))
     with pytest.raises(ValueError):
