@@ -14,13 +14,12 @@ import gzip
 import json
 import re
 from importlib import resources
-from itertools import chain
-from operator import add
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from .quality import code_chars
+from .textutil import codepoints
 
 COMPONENTS = ("news", "encyclopedia", "qa", "forum", "government", "literature", "tech", "commerce", "other")
 
@@ -172,6 +171,7 @@ def code_share_of(text: str) -> float:
 
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
+_HAN_END = 0xA000  # every feature's characters are below
 _MODEL_CHARS = 800  # the model reads the page's first characters
 
 
@@ -183,13 +183,6 @@ def grams(text: str) -> list[str]:
         out.extend(run)
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return out
-
-
-def _all_grams(text: str):
-    """Every character and adjacent pair of the text's first characters, built in C: a
-    superset of `grams` whose extra (non-Han) members are never model features."""
-    head = text[:_MODEL_CHARS]
-    return chain(head, map(add, head, head[1:]))
 
 
 EVIDENCE_GRAMS = 40
@@ -207,7 +200,7 @@ class ComponentModel:
     a log likelihood (features outside the file carry no evidence)."""
 
     def __init__(self, classes: list[str], log_prior: list[float], features: dict[str, list[float]], meta: dict):
-        if any(not _HAN.fullmatch(g) for g in features):  # _all_grams relies on it
+        if any(not _HAN.fullmatch(g) for g in features):  # feature_rows relies on it
             raise ComponentError("component model: a feature that is not Han characters")
         if not set(classes) <= set(COMPONENTS):
             raise ComponentError(f"component model: unknown classes {sorted(set(classes) - set(COMPONENTS))}")
@@ -216,6 +209,18 @@ class ComponentModel:
         self.classes, self.log_prior, self.meta = classes, np.asarray(log_prior, dtype=np.float64), meta
         self.index = {g: i for i, g in enumerate(features)}
         self.log_lik = np.asarray(list(features.values()), dtype=np.float64).reshape(len(features), len(classes))
+        # Feature rows by code point and by pair key: a page's grams are looked up in a few
+        # numpy calls (a dict lookup per gram cost ~140 us a page).
+        self.char_rows = np.full(_HAN_END + 1, -1, dtype=np.int64)  # the last: any other character
+        pairs = []
+        for gram, row in self.index.items():
+            if len(gram) == 1:
+                self.char_rows[ord(gram)] = row
+            elif len(gram) == 2:
+                pairs.append(((ord(gram[0]) << 21) | ord(gram[1]), row))
+        pairs.sort()
+        self.pair_keys = np.array([key for key, _ in pairs], dtype=np.uint64)
+        self.pair_rows = np.array([row for _, row in pairs], dtype=np.int64)
 
     @classmethod
     def load(cls, data: bytes | None = None) -> "ComponentModel":
@@ -227,10 +232,19 @@ class ComponentModel:
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ComponentError(f"component model: unreadable ({type(err).__name__}: {err})") from None
 
+    def feature_rows(self, text: str) -> np.ndarray:
+        """The rows of the features among the first characters' grams: every character's,
+        then every adjacent pair's, in text order."""
+        cps = codepoints(text[:_MODEL_CHARS]).astype(np.int64)
+        chars = self.char_rows[np.minimum(cps, _HAN_END)]
+        keys = (cps[:-1] << 21 | cps[1:]).astype(np.uint64)
+        at = np.minimum(np.searchsorted(self.pair_keys, keys), max(self.pair_keys.size - 1, 0))
+        found = self.pair_keys[at] == keys if self.pair_keys.size else np.zeros(keys.size, dtype=bool)
+        return np.concatenate((chars[chars >= 0], self.pair_rows[at[found]]))
+
     def probabilities(self, text: str) -> dict[str, float]:
-        index = self.index
-        rows = [i for i in map(index.get, _all_grams(text)) if i is not None]
-        evidence = self.log_lik[rows].sum(axis=0) if rows else np.zeros(len(self.classes))
+        rows = self.feature_rows(text)
+        evidence = self.log_lik[rows].sum(axis=0) if rows.size else np.zeros(len(self.classes))
         # Naive Bayes counts every gram as independent evidence, which makes any long page
         # certain; the evidence is scaled to EVIDENCE_GRAMS grams so that p says something.
         if len(rows) > EVIDENCE_GRAMS:

@@ -40,6 +40,7 @@ def payload_kind(content_type: str | None, payload: bytes) -> str:
 # One extracted line: its text and how many of its characters are link text.
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+_TAG_IN_LINE = re.compile(r"<[^>\n]+>")  # _TAG line by line, in one pass over the lines
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
 _FULL_STOP = re.compile(r"[。！？]")
@@ -165,14 +166,12 @@ def _lines(tree, main_content: bool) -> list[Line]:
     has_pre = "<pre" in marked
     if has_pre:  # inside <pre> resiliparse writes a <br> without the line break it writes elsewhere
         marked = marked.replace("<br>", "\n")
-    for line in marked.split("\n"):
+    for line, text in zip(marked.split("\n"), _TAG_IN_LINE.sub("", marked).split("\n")):
         if has_pre:
             pre = in_pre or "<pre" in line
             if "<pre" in line or "</pre>" in line:
                 in_pre = line.rfind("<pre") > line.rfind("</pre>")
-        # Most lines have no markup or no entity: skip the regexes they would not match.
-        text = _TAG.sub("", line) if "<" in line else line
-        if "&" in text:
+        if "&" in text:  # most lines have no entity
             text = html.unescape(text)
         text = text.strip()
         if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page

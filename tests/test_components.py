@@ -98,6 +98,27 @@ def test_the_shipped_model_loads_predicts_and_is_deterministic():
         ComponentModel.load(gzip.compress(json.dumps({"classes": ["gossip"], "log_prior": [0], "features": {}}).encode()))
 
 
+def test_the_model_reads_the_rows_of_every_character_and_pair_of_the_first_characters():
+    """feature_rows (a few numpy calls) gives the rows a dict lookup of each of the first
+    _MODEL_CHARS characters, then each adjacent pair, gives, in that order: the evidence
+    sums are then the same floats. Texts: Chinese, mixed scripts, emoji and a lone
+    surrogate, a pair across the cut, one character, none."""
+    from zhpile.filters.component import _MODEL_CHARS
+
+    model = shipped_model()
+
+    def dict_rows(text):
+        head = text[:_MODEL_CHARS]
+        grams = [*head, *(a + b for a, b in zip(head, head[1:]))]
+        return [model.index[g] for g in grams if g in model.index]
+
+    articles = ["\n".join([title, *paragraphs]) for title, paragraphs in ZH.values()]
+    texts = [*articles, "新华社北京电 abc 记者 \U0001F600\ud800 中国人民" * 50, "中" * (_MODEL_CHARS - 1) + "国家", "中", ""]
+    for text in texts:
+        assert model.feature_rows(text).tolist() == dict_rows(text)
+    assert len(dict_rows(texts[0])) > 200  # characters and pairs both counted
+
+
 def test_model_news_on_an_unlisted_host_needs_a_byline_or_dateline():
     report = "本报讯（记者张三）昨日，市区新建的三座公园正式开放，市民纷纷前往游览，公园管理处表示将延长开放时间。" * 5
     story = "昨日，市区新建的三座公园正式开放，市民纷纷前往游览，公园管理处表示将延长开放时间。" * 5
