@@ -22,21 +22,28 @@ HEAD_CHARS = 300
 
 @lru_cache(maxsize=1)
 def _matchers():
-    """(Aho-Corasick automaton of the literal terms, [(category, regex, its anchor literals)]):
-    one regex alternation of everything costs ~3 us a character; the automaton scans in one
-    pass and each regex runs only on a text holding one of its anchors."""
+    """(Aho-Corasick automaton, [(category, regex)]): one regex alternation of everything
+    costs ~3 us a character; the automaton finds, in one pass, the literal terms and the
+    anchor literals of the regexes, and a regex runs only on a text holding one of its
+    anchors. A key's value: ((category, term) or None, the regexes it anchors)."""
     import ahocorasick
 
-    automaton, regexes = ahocorasick.Automaton(), []
+    keys: dict[str, list] = {}
+    regexes = []
     text = importlib.resources.files(__package__).joinpath("data/zh_seo_injection.tsv").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         category, kind, pattern, *anchors = line.split("\t")
         if kind == "term":
-            automaton.add_word(pattern.lower(), (category, pattern.lower()))
+            keys.setdefault(pattern.lower(), [None, []])[0] = (category, pattern.lower())
         else:
-            regexes.append((category, re.compile(pattern), tuple(anchors[0].split("|"))))
+            for anchor in set(anchors[0].split("|")):  # as written: the text it meets is lower-cased
+                keys.setdefault(anchor, [None, []])[1].append(len(regexes))
+            regexes.append((category, re.compile(pattern)))
+    automaton = ahocorasick.Automaton()
+    for key, (term, anchored) in keys.items():
+        automaton.add_word(key, (term, tuple(anchored)))
     automaton.make_automaton()
     return automaton, regexes
 
@@ -45,10 +52,14 @@ def injection_terms(text: str) -> list[tuple[str, str]]:
     """(category, matched text) of every injection term in `text`, in text order."""
     lowered = text.lower()
     automaton, regexes = _matchers()
-    found = [(end - len(term) + 1, -len(term), category, term) for end, (category, term) in automaton.iter(lowered)]
-    for category, regex, anchors in regexes:
-        if any(a in lowered for a in anchors):
-            found.extend((m.start(), -len(m.group()), category, m.group()) for m in regex.finditer(lowered))
+    found, anchored = [], set()
+    for end, (term, regex_ids) in automaton.iter(lowered):
+        if term is not None:
+            found.append((end - len(term[1]) + 1, -len(term[1]), *term))
+        anchored.update(regex_ids)
+    for i in sorted(anchored):
+        category, regex = regexes[i]
+        found.extend((m.start(), -len(m.group()), category, m.group()) for m in regex.finditer(lowered))
     terms, end = [], 0
     for start, length, category, term in sorted(found):  # a match inside an earlier one is the same graft
         if start >= end:
