@@ -172,14 +172,14 @@ def code_share_of(text: str) -> float:
 
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _HAN_END = 0xA000  # every feature's characters are below
-_MODEL_CHARS = 800  # the model reads the page's first characters
+MODEL_CHARS = 800  # the model reads the page's first characters
 
 
 def grams(text: str) -> list[str]:
     """Han characters and character bigrams of the text's first characters: the model's
     features (a sequence, so counts matter)."""
     out = []
-    for run in _HAN.findall(text[:_MODEL_CHARS]):
+    for run in _HAN.findall(text[:MODEL_CHARS]):
         out.extend(run)
         out.extend(run[i:i + 2] for i in range(len(run) - 1))
     return out
@@ -235,7 +235,7 @@ class ComponentModel:
     def feature_rows(self, text: str) -> np.ndarray:
         """The rows of the features among the first characters' grams: every character's,
         then every adjacent pair's, in text order."""
-        cps = codepoints(text[:_MODEL_CHARS]).astype(np.int64)
+        cps = codepoints(text[:MODEL_CHARS]).astype(np.int64)
         chars = self.char_rows[np.minimum(cps, _HAN_END)]
         keys = (cps[:-1] << 21 | cps[1:]).astype(np.uint64)
         at = np.minimum(np.searchsorted(self.pair_keys, keys), max(self.pair_keys.size - 1, 0))

@@ -100,20 +100,20 @@ def test_the_shipped_model_loads_predicts_and_is_deterministic():
 
 def test_the_model_reads_the_rows_of_every_character_and_pair_of_the_first_characters():
     """feature_rows (a few numpy calls) gives the rows a dict lookup of each of the first
-    _MODEL_CHARS characters, then each adjacent pair, gives, in that order: the evidence
+    MODEL_CHARS characters, then each adjacent pair, gives, in that order: the evidence
     sums are then the same floats. Texts: Chinese, mixed scripts, emoji and a lone
     surrogate, a pair across the cut, one character, none."""
-    from zhpile.filters.component import _MODEL_CHARS
+    from zhpile.filters.component import MODEL_CHARS
 
     model = shipped_model()
 
     def dict_rows(text):
-        head = text[:_MODEL_CHARS]
+        head = text[:MODEL_CHARS]
         grams = [*head, *(a + b for a, b in zip(head, head[1:]))]
         return [model.index[g] for g in grams if g in model.index]
 
     articles = ["\n".join([title, *paragraphs]) for title, paragraphs in ZH.values()]
-    texts = [*articles, "新华社北京电 abc 记者 \U0001F600\ud800 中国人民" * 50, "中" * (_MODEL_CHARS - 1) + "国家", "中", ""]
+    texts = [*articles, "新华社北京电 abc 记者 \U0001F600\ud800 中国人民" * 50, "中" * (MODEL_CHARS - 1) + "国家", "中", ""]
     for text in texts:
         assert model.feature_rows(text).tolist() == dict_rows(text)
     assert len(dict_rows(texts[0])) > 200  # characters and pairs both counted
