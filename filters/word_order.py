@@ -24,6 +24,7 @@ a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ cha
 """
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from operator import itemgetter
 
@@ -128,7 +129,16 @@ def _fresh_state(seed: int) -> dict:
     return np.random.default_rng(seed).bit_generator.state
 
 
-_GENERATOR = np.random.Generator(np.random.PCG64(0))  # every stream sets its own state first
+_LOCAL = threading.local()
+
+
+def _generator() -> np.random.Generator:
+    """This thread's generator: every stream sets its own state on it before drawing, and a
+    worker may run bundles in several threads (a shared one would mix their states)."""
+    rng = getattr(_LOCAL, "rng", None)
+    if rng is None:
+        rng = _LOCAL.rng = np.random.Generator(np.random.PCG64(0))
+    return rng
 
 
 class _Kind:
@@ -141,8 +151,7 @@ class _Kind:
         self.last = np.append(starts[1:], end) - 1
         self.shuffled: list[int] = []
 
-    def draw(self, joins: _Joins, n: int) -> None:
-        rng = _GENERATOR
+    def draw(self, joins: _Joins, rng: np.random.Generator, n: int) -> None:
         rng.bit_generator.state = self.state
         orders = np.stack([rng.permutation(self.starts.size) for _ in range(n)]) if n > 1 else rng.permutation(self.starts.size)[None]
         self.state = rng.bit_generator.state
@@ -177,7 +186,7 @@ class _OrderSample:
         # 0, 1, 3, 5...) at the even ones.
         pair = np.arange(n - 1)
         self.adjacent = self.joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
-        fresh = _fresh_state(n)  # deterministic per text
+        self.rng, fresh = _generator(), _fresh_state(n)  # deterministic per text
         both = han[:-1] & han[1:]
         positions = np.arange(n)
         for units, in_order_joins in ((positions, both.sum()), (positions[::2], both[1::2].sum()),
@@ -195,9 +204,9 @@ class _OrderSample:
             return
         for kind in (*self.kinds, self.word):
             if kind is not None:
-                kind.draw(self.joins, n)
+                kind.draw(self.joins, self.rng, n)
         if self.tags.size > MIN_JOINS:
-            pmi, rng = self.model["tag_pmi"], _GENERATOR
+            pmi, rng = self.model["tag_pmi"], self.rng
             rng.bit_generator.state = self.tag_state
             for _ in range(n):
                 tags = self.tags[rng.permutation(self.tags.size)]

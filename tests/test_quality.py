@@ -418,6 +418,19 @@ def test_word_order_draws_more_orders_only_where_the_first_is_not_clear():
         assert quality.first_drop(full, CFG, quality.ORDER_RULES) == quality.first_drop(fast, CFG, quality.ORDER_RULES)
 
 
+def test_word_order_in_several_threads_is_word_order_alone():
+    """A worker may run bundles in threads: each text's random orders are its own however
+    the threads interleave (a generator shared across threads mixed their states)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zhpile.filters.word_order import order_signals
+
+    texts = [article[start:] + article[:start] for article in ARTICLES for start in range(0, 240, 3)]
+    alone = [order_signals(text) for text in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(order_signals, texts)) == alone
+
+
 def test_chunk_salads_cut_clause_by_clause_and_word_salads_are_dropped():
     """Each clause cut into 2-character chunks on its own shifts the chunk grid at every odd
     clause, so no fixed alignment sees the shuffle; the lost long words and the
