@@ -219,6 +219,7 @@ class ComponentModel:
             elif len(gram) == 2:
                 pairs.append(((ord(gram[0]) << 21) | ord(gram[1]), row))
         pairs.sort()
+        pairs.append((2**64 - 1, -1))  # above every pair key (42 bits): a search never runs off the end
         self.pair_keys = np.array([key for key, _ in pairs], dtype=np.uint64)
         self.pair_rows = np.array([row for _, row in pairs], dtype=np.int64)
 
@@ -238,8 +239,8 @@ class ComponentModel:
         cps = codepoints(text[:MODEL_CHARS]).astype(np.int64)
         chars = self.char_rows[np.minimum(cps, _HAN_END)]
         keys = (cps[:-1] << 21 | cps[1:]).astype(np.uint64)
-        at = np.minimum(np.searchsorted(self.pair_keys, keys), max(self.pair_keys.size - 1, 0))
-        found = self.pair_keys[at] == keys if self.pair_keys.size else np.zeros(keys.size, dtype=bool)
+        at = np.searchsorted(self.pair_keys, keys)
+        found = self.pair_keys[at] == keys
         return np.concatenate((chars[chars >= 0], self.pair_rows[at[found]]))
 
     def probabilities(self, text: str) -> dict[str, float]:

@@ -56,10 +56,12 @@ def part_of(order: int, parts: int) -> int:
 
 
 class _OneFileFormat:
-    """A format whose output is one file and whose part is one file of the same kind
-    (`{stem}{suffix}`): one part is the file as it stands, several are joined."""
+    """A format whose output is one file and whose part is one file (`{stem}{suffix}`);
+    parts are joined into the output, or, where a part is already an output file
+    (`part_is_output`), a file of one part is moved."""
 
     suffix = ""
+    part_is_output = True
 
     def part_file(self, stem: str) -> str:
         return f"{stem}{self.suffix}"
@@ -68,7 +70,7 @@ class _OneFileFormat:
         return path
 
     def join(self, stems: list[str], path: str) -> None:
-        if len(stems) == 1:
+        if len(stems) == 1 and self.part_is_output:
             _move(self.part_file(stems[0]), path)
             return
         self.join_parts(stems, path)
@@ -85,6 +87,7 @@ class ParquetFormat(_OneFileFormat):
     a component of a few rows a part was ~5 ms a part. The join writes the Parquet file."""
 
     suffix = ".arrow"
+    part_is_output = False
     _OPTIONS = pa.ipc.IpcWriteOptions(compression="lz4")
 
     def __init__(self, schema: pa.Schema, row_group_rows: int):
@@ -93,10 +96,6 @@ class ParquetFormat(_OneFileFormat):
     def write_part(self, stem: str, rows: list[dict]) -> None:
         with FileSystems.create(self.part_file(stem)) as f, pa.ipc.new_stream(f, self.schema, options=self._OPTIONS) as writer:
             writer.write_table(pa.Table.from_pylist(rows, schema=self.schema), max_chunksize=self.row_group_rows)
-
-    def join(self, stems: list[str], path: str) -> None:
-        self.join_parts(stems, path)  # one part too: it is not a Parquet file
-        FileSystems.delete([self.part_file(stem) for stem in reversed(stems)])  # see _JoinParts
 
     def join_parts(self, stems: list[str], path: str) -> None:
         """The parts' rows in order, cut into full row groups; no part read whole."""
