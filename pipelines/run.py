@@ -169,6 +169,19 @@ def _remove_work_dir(output: str) -> None:
         FileSystems.delete([f"{output}/{WORK_DIR}"])
 
 
+def remove_sink_leftovers(output: str) -> int:
+    """Deletes what Beam's file sink for rejected/ left of a failed attempt: a task an
+    engine cancelled in a restart (a TaskManager lost) can still write its temporary file
+    after the sink's finalisation removed the temporary folder, which then holds a copy of
+    rows in rejected/ (seen on Flink). Returns the files deleted."""
+    leftovers = [m.path for m in FileSystems.match([f"{output}/rejected/beam-temp-*/*"])[0].metadata_list]
+    if leftovers:
+        FileSystems.delete(leftovers)
+    folders = sorted({path.rsplit("/", 1)[0] for path in leftovers})
+    FileSystems.delete([folder for folder in folders if FileSystems.exists(folder)])  # object stores have none
+    return len(leftovers)
+
+
 def run_job(config: Config, files: dict[str, list[str]], output: str, runner, options) -> dict:
     started = time.time()
     log.info("zhpile [1/2] cleaning: %d sources, %d input files -> %s", len(files), sum(map(len, files.values())), output)
@@ -179,6 +192,8 @@ def run_job(config: Config, files: dict[str, list[str]], output: str, runner, op
         _run_pipeline(lambda p: build_clean_pipeline(p, config, files, output), runner, options, "cleaning", remote=not local)
     log.info("zhpile [1/2] cleaning done in %.1fs", time.time() - started)
     _remove_work_dir(output)
+    if removed := remove_sink_leftovers(output):
+        log.warning("zhpile: removed %d temporary files a failed attempt left in rejected/", removed)
     clean_stats = read_stats(f"{output}/report/stats_clean.json")
     sizes, groups = clean_sizes(clean_stats, config)
     try:

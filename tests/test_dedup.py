@@ -89,12 +89,14 @@ quality: {min_chars: 50}
     for name, extra in (("local", []), ("portable", ["--runner=PortableRunner", "--job_endpoint=embed", "--environment_type=LOOPBACK"])):
         assert run_zhpile("run", config, "--output", tmp / name, *extra) == 0
         runs[name] = RunOutput(str(tmp / name))
-    # Documents parked for dedup's join in files of at most 7 (pipelines/job/spill.py).
+    # Documents parked for dedup's join in files of at most 7 (pipelines/job/spill.py), on
+    # the local runner (in this process, where the patch applies) whichever runner the
+    # suite's other runs use (tests/test_engines_embedded.py).
     written = []
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(spill, "SPILL_DOCS", 7)
         mp.setattr(spill, "write_spilled", lambda path, docs: (written.append(len(docs)), write_spill(path, docs)))
-        assert run_zhpile("run", config, "--output", tmp / "small_files") == 0
+        assert run_zhpile("run", config, "--output", tmp / "small_files", "--runner=DirectRunner") == 0
     runs["small_files"] = RunOutput(str(tmp / "small_files"))
     runs["spilled"] = written
     return runs, {"chain": chain, "footer": footer, "distinct": distinct}

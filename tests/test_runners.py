@@ -94,3 +94,24 @@ def test_flink_runs_get_a_bounded_bundle_size_unless_one_is_given():
     assert bundle_size(["--runner=FlinkRunner", "--job_endpoint=127.0.0.1:8099"]) == str(FLINK_BUNDLE_ELEMENTS)
     assert bundle_size(["--runner", "FlinkRunner", "--max_bundle_size=25"]) == "25"
     assert bundle_size([]) is None  # the local runner: untouched
+
+
+def test_a_failed_attempts_temporary_rejected_files_are_removed(tmp_path, sample_run):
+    """An engine's restart can leave a temporary file of Beam's rejected/ sink behind
+    (docs/engines.md); read as a folder, rejected/ would then hold some rows twice."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from zhpile.pipelines.run import remove_sink_leftovers
+
+    out = tmp_path / "out"
+    shutil.copytree(sample_run.root, out)
+    rejected = sorted((out / "rejected").glob("*.parquet"))
+    temp = out / "rejected" / "beam-temp-part-0123"
+    temp.mkdir()
+    shutil.copy(rejected[0], temp / "0123.part.parquet")
+    assert pq.read_table(out / "rejected").num_rows > len(sample_run.rejected)
+    assert remove_sink_leftovers(str(out)) == 1
+    assert not temp.exists() and sorted((out / "rejected").glob("*.parquet")) == rejected
+    assert pq.read_table(out / "rejected").num_rows == len(sample_run.rejected)

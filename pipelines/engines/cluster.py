@@ -20,7 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from .install import FLINK, HOST, SPARK, Engine, EngineError, dist_home, engine_dir, fetch, job_server_jar, tools_dir
+from .install import (FLINK, HOST, SPARK, Engine, EngineError, cluster_lib_dir, dist_home, engine_dir, fetch, job_server_jar,
+                      tools_dir)
 
 
 # ---------------------------------------------------------------------------- processes
@@ -128,6 +129,7 @@ def _java_env(engine: Engine) -> dict:
     env = dict(os.environ)
     if engine is FLINK:
         env["FLINK_CONF_DIR"] = str(engine_dir(engine) / "conf")
+        env["FLINK_LIB_DIR"] = str(cluster_lib_dir(engine))  # Flink's lib plus Beam's runner (install.py)
         env["FLINK_LOG_DIR"] = str(engine_dir(engine) / "log")
     else:
         env["SPARK_HOME"] = str(dist_home(engine))
@@ -205,6 +207,10 @@ def _flink_conf(engine: Engine, slots: int, memory: str) -> None:
     cfg["blob"] = {"service": {"cleanup": {"interval": 60}}}
     cfg["rest"] = {"address": HOST, "bind-address": HOST, "port": ports(engine)["ui"]}
     cfg["parallelism"] = {"default": 1}
+    # Beam's runner is on the cluster's class path (install.py, cluster_lib_dir): found there
+    # first, the classes a job's jar also holds are loaded and compiled once per JVM, not
+    # once per job.
+    cfg["classloader"] = {"resolve-order": "parent-first"}
     # A lost TaskManager restarts the job (on the slots left and any new TaskManager)
     # instead of failing it: Flink's default without checkpoints is no restart. Attempts are
     # many because the JobManager keeps offering a killed TaskManager's slots until two
