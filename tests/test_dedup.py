@@ -12,10 +12,6 @@ from zhpile.filters.minhash import MinHasher, estimated_jaccard
 from sample_data.articles import ZH
 
 from helpers import RunOutput, run_zhpile, write_config
-from zhpile.pipelines.compare import compare_outputs
-from zhpile.pipelines.job import spill
-
-write_spill = spill.write_spilled
 
 SENTENCES = sorted({s + "。" for _t, pars in ZH.values() for p in pars for s in p.split("。") if len(s) > 8})
 
@@ -89,16 +85,6 @@ quality: {min_chars: 50}
     for name, extra in (("local", []), ("portable", ["--runner=PortableRunner", "--job_endpoint=embed", "--environment_type=LOOPBACK"])):
         assert run_zhpile("run", config, "--output", tmp / name, *extra) == 0
         runs[name] = RunOutput(str(tmp / name))
-    # Documents parked for dedup's join in files of at most 7 (pipelines/job/spill.py), on
-    # the local runner (in this process, where the patch applies) whichever runner the
-    # suite's other runs use (tests/test_engines_embedded.py).
-    written = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(spill, "SPILL_DOCS", 7)
-        mp.setattr(spill, "write_spilled", lambda path, docs: (written.append(len(docs)), write_spill(path, docs)))
-        assert run_zhpile("run", config, "--output", tmp / "small_files", "--runner=DirectRunner") == 0
-    runs["small_files"] = RunOutput(str(tmp / "small_files"))
-    runs["spilled"] = written
     return runs, {"chain": chain, "footer": footer, "distinct": distinct}
 
 
@@ -154,15 +140,3 @@ def test_portable_runner_gives_the_same_result(dedup_run):
     assert sorted((r["id"], r["text"]) for r in local.all_clean()) == sorted((r["id"], r["text"]) for r in portable.all_clean())
     assert sorted((r["id"], r["reason"], r["detail"]) for r in local.rejected) == \
         sorted((r["id"], r["reason"], r["detail"]) for r in portable.rejected)
-
-
-def test_documents_parked_in_many_files_give_the_same_result(dedup_run):
-    """Dedup's join reads documents back from files (spill.py): cut into files of 7, every
-    document is written once and the output is the output of the default files."""
-    runs, _ = dedup_run
-    written = runs["spilled"]
-    assert len(written) > 200 and max(written) == 7
-    before_dedup = {"read", "extract", "normalize", "pathological", "langid", "t2s"}
-    local = runs["local"]
-    assert sum(written) == len(local.all_clean()) + sum(1 for r in local.rejected if r["stage"] not in before_dedup)
-    assert compare_outputs(runs["local"].root, runs["small_files"].root) == []

@@ -3,8 +3,7 @@ duplicates with connected components computed inside Beam, and removal of lines 
 recur across documents.
 
 Only light fingerprints (id, rank, text hash, signature, line keys) go through the
-grouping steps; full documents wait in files of the work folder (spill.py) and are read
-back once their verdicts are grouped by file.
+grouping steps; full documents are shuffled once, in the final join by id.
 """
 from __future__ import annotations
 
@@ -21,7 +20,6 @@ from zhpile.filters.lines import line_keys, remove_lines
 from zhpile.filters.minhash import MinHasher, band_keys, estimated_jaccard, lsh_params
 
 from .buckets import BatchByBucket, bucket_count
-from .spill import FILES, SpillDocs, read_spilled, spill_path
 from ..io.records import REJECTED, counter, rejection_row
 from .stage import KEPT
 
@@ -158,28 +156,16 @@ class ConnectedComponents(beam.PTransform):
         return parents, unconverged
 
 
-def _verdict(element):
-    """(id, {file, exact, near, lines, copies}) -> (file key, (id, exact, near, lines,
-    copies)) for a document something is to be done to; the rest are kept as they are."""
-    _id, grouped = element
-    exact, near, lines, copies = (list(grouped[tag]) for tag in ("exact", "near", "lines", "copies"))
-    if exact or near or lines or copies:
-        for key in grouped["file"]:
-            yield key, (_id, exact, near, lines, sum(copies))
-
-
 class _Resolve(beam.DoFn):
-    """A file of parked documents with its documents' verdicts: drop exact and near
-    duplicates, remove recurring lines, count the copies each kept document stands for."""
+    """Final join by id: drop exact and near duplicates, remove recurring lines."""
 
-    def __init__(self, folder: str, prefix_chars: int):
-        self.folder, self.prefix_chars = folder, prefix_chars
+    def __init__(self, prefix_chars: int):
+        self.prefix_chars = prefix_chars
 
     def process(self, element):
-        key, values = element
-        verdicts = {v[0]: v[1:] for v in values if v is not None}  # None: the file's marker
-        for doc in read_spilled(spill_path(self.folder, key)):
-            exact, near, lines, copies = verdicts.get(doc["id"], ((), (), (), 0))
+        _id, grouped = element
+        exact, near = list(grouped["exact"]), list(grouped["near"])
+        for doc in grouped["doc"]:
             if exact:
                 # The kept copy: the component's root when the exact winner itself was a
                 # near duplicate of something (exact copies share its component).
@@ -188,8 +174,8 @@ class _Resolve(beam.DoFn):
             elif near:
                 yield self._reject(doc, Drop("dup_near", f"near-duplicate of {near[0][1]}"))
             else:
-                doc["dup_cluster_size"] = 1 + copies
-                keys = set(lines)
+                doc["dup_cluster_size"] = 1 + sum(grouped["copies"])
+                keys = set(grouped["lines"])
                 if keys:
                     doc["text"], n_lines, n_bytes = remove_lines(doc["text"], keys)
                     counter("zhpile.dedup", "lines_removed").inc(n_lines)
@@ -259,9 +245,8 @@ class Deduplicate(beam.PTransform):
     found in at least `line_min_docs` surviving documents are removed from all of them.
     Winners: source priority (curated before crawl), then the smallest id."""
 
-    def __init__(self, config, work_folder: str, input_files: int = 1):
+    def __init__(self, config, input_files: int = 1):
         super().__init__()
-        self.folder = f"{work_folder}/dedup"
         self.cfg = config.dedup
         self.buckets = bucket_count(input_files)
         self.rank = config.source_rank()
@@ -271,7 +256,6 @@ class Deduplicate(beam.PTransform):
         cfg = self.cfg
         p = docs.pipeline
         fps = docs | "Fingerprint" >> beam.ParDo(_Fingerprint(cfg, self.rank))
-        parked = docs | "Park" >> beam.ParDo(SpillDocs(self.folder)).with_outputs(FILES, main="refs")
 
         empty = p | "NoLosers" >> beam.Create([])
         exact = empty
@@ -336,15 +320,10 @@ class Deduplicate(beam.PTransform):
                         | "GroupLinePairs" >> beam.GroupByKey()
                         | "Removals" >> beam.FlatMap(_line_removals))
 
-        # The documents wait in files (spill.py); their verdicts are joined by id, then
-        # grouped by file with each file's marker, so every file is read back once.
-        verdicts = ({"file": parked.refs, "exact": exact, "near": near, "lines": removals, "copies": copies}
-                    | "JoinById" >> beam.CoGroupByKey()
-                    | "ByFile" >> beam.FlatMap(_verdict))
-        out = ((verdicts, parked[FILES] | "FileMarker" >> beam.Map(lambda key: (key, None)))
-               | "WithFiles" >> beam.Flatten()
-               | "GroupByFile" >> beam.GroupByKey()
-               | "Resolve" >> beam.ParDo(_Resolve(self.folder, self.prefix_chars)).with_outputs(REJECTED, STATS, main=KEPT))
+        out = ({"doc": docs | "ById" >> beam.Map(lambda d: (d["id"], d)),
+                "exact": exact, "near": near, "lines": removals, "copies": copies}
+               | "JoinById" >> beam.CoGroupByKey()
+               | "Resolve" >> beam.ParDo(_Resolve(self.prefix_chars)).with_outputs(REJECTED, STATS, main=KEPT))
         stats = [out[STATS], *cluster_stats]
         if unconverged is not None:
             stats.append(unconverged | "ConvergenceStat" >> beam.Map(lambda n: (("cc_unconverged",), [n, 0, 0, 0])))

@@ -124,7 +124,7 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
         rejected.append(dropped)
     # Dedup before the content rules: recurring lines are removed from the documents the
     # quality signals then judge.
-    docs, dropped, dedup_stats = docs | "Dedup" >> Deduplicate(config, f"{output}/{WORK_DIR}", sum(map(len, files.values())))
+    docs, dropped, dedup_stats = docs | "Dedup" >> Deduplicate(config, sum(map(len, files.values())))
     rejected.append(dropped)
     for label, dofn in stages_after_dedup(config):
         if isinstance(dofn, ScoreQuality):  # batched, and the bucket rule is corpus-wide
