@@ -105,8 +105,11 @@ def fetch(engine: Engine, log=print) -> None:
             patched = _patch_flink_bundles(root, classpath)
             log(f"zhpile engine: merging {len(classpath)} jars into {job_server_jar(engine).name}")
             _write_merged_jar(job_server_jar(engine), engine.job_server_main, [patched, *classpath])
-    if engine is FLINK and not cluster_lib_dir(engine).is_dir():
-        _write_cluster_lib(engine)
+    if engine is FLINK:
+        lib_jar = cluster_lib_dir(engine) / CLUSTER_RUNNER_JAR
+        # Rebuilt with the job-server jar: parent-first, a stale copy's classes would win.
+        if not lib_jar.exists() or lib_jar.stat().st_mtime < job_server_jar(engine).stat().st_mtime:
+            _write_cluster_lib(engine)
 
 
 # Beam's Flink batch translation runs an executable stage (a fused chain of Python
@@ -255,6 +258,7 @@ def _write_merged_jar(path: Path, main_class: str, classpath: list[str]) -> None
 # plus the job server's classes, less Flink's own and SLF4J, which Flink's lib provides),
 # and `up` resolves classes parent-first: loaded and compiled once per TaskManager.
 _CLUSTER_LIB_EXCLUDED = ("org/apache/flink/", "org/slf4j/", "META-INF/services/org.apache.flink.")
+CLUSTER_RUNNER_JAR = f"beam-runner-{BEAM_VERSION}.jar"
 
 
 def cluster_lib_dir(engine: Engine) -> Path:
@@ -271,10 +275,11 @@ def _write_cluster_lib(engine: Engine) -> None:
         (tmp / jar.name).symlink_to(jar)
     # Before flink-dist on the class path (Flink lists lib's jars sorted, flink-dist last).
     with zipfile.ZipFile(job_server_jar(engine)) as src, \
-            zipfile.ZipFile(tmp / f"beam-runner-{BEAM_VERSION}.jar", "w", zipfile.ZIP_STORED) as out:
+            zipfile.ZipFile(tmp / CLUSTER_RUNNER_JAR, "w", zipfile.ZIP_STORED) as out:
         for info in src.infolist():
             if not info.filename.startswith(_CLUSTER_LIB_EXCLUDED):
                 out.writestr(info, src.read(info.filename), compress_type=info.compress_type)
+    shutil.rmtree(lib, ignore_errors=True)
     tmp.rename(lib)
 
 
