@@ -16,7 +16,8 @@ is compared with local1's (`zhpile compare`); the table says whether it was iden
 run's accounting is also checked from the corpus labels (every page once in clean or
 rejected; of a page and its exact copies, spread over files, at most one kept): what a run
 too big for a local reference shows. Engines are started and stopped by the script; their
-idle memory is part of their figures.
+idle memory is part of their figures. Flink is warmed up with the sample job after it starts,
+as `zhpile engine flink up` does (--no-warm-up: the first job finds cold JVMs).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
 from zhpile.pipelines import engines  # noqa: E402
 from zhpile.pipelines.compare import compare_outputs  # noqa: E402
+from zhpile.pipelines.warmup import warm_up  # noqa: E402
 
 FILE_MB = 125
 RUNS = ("local1", "local2", "flink1", "flink2", "spark2")
@@ -166,6 +168,7 @@ def main() -> None:
     parser.add_argument("--mb", type=float, nargs="+", default=[25, 100, 300])
     parser.add_argument("--only", nargs="+", choices=RUNS, default=list(RUNS))
     parser.add_argument("--workdir", default="/tmp/zhpile-engines-bench")
+    parser.add_argument("--no-warm-up", action="store_true", help="Flink's first job on a cold cluster (as `up --no-warm-up`)")
     args = parser.parse_args()
     rows = []
     up = None
@@ -177,7 +180,9 @@ def main() -> None:
                     engines.down(up)
                 if engine:
                     engines.down(engine)
-                    engines.up(engine, workers=2, slots=1, log=lambda m: None)
+                    options = engines.up(engine, workers=2, slots=1, log=lambda m: None)
+                    if engine is engines.FLINK and not args.no_warm_up:  # as `zhpile engine flink up` does
+                        print(f"flink: warmed up in {warm_up(options):.1f}s", flush=True)
                 up = engine
             for size in args.mb:
                 corpus = os.path.join(args.workdir, f"crawl-{size:g}mb")

@@ -98,6 +98,7 @@ def cmd_compare(args, _beam_args) -> int:
 
 def cmd_engine(args, _beam_args) -> int:
     from zhpile.pipelines import engines
+    from zhpile.pipelines.warmup import WarmUpError, warm_up
 
     engine = engines.ENGINES[args.engine]
     try:
@@ -105,6 +106,9 @@ def cmd_engine(args, _beam_args) -> int:
             engines.fetch(engine)
         elif args.action == "up":
             options = engines.up(engine, workers=args.workers, slots=args.slots, memory=args.memory)
+            if engine is engines.FLINK and not args.no_warm_up:
+                print("zhpile engine: warming the cluster up with the sample job ...", flush=True)
+                print(f"zhpile engine: warmed up in {warm_up(options):.0f} s")
             print(f"zhpile engine: {engine.name} is up on {engines.HOST} (UI http://{engines.HOST}:{engines.ports(engine)['ui']}); run with:")
             print(f"  zhpile run CONFIG --output DIR {options}")
             print(f"stop it with: zhpile engine {engine.name} down")
@@ -117,7 +121,7 @@ def cmd_engine(args, _beam_args) -> int:
             engines.fetch(engine)
             parallelism = args.workers * args.slots
             print(engines.embedded_options(engine, parallelism) if args.embedded else engines.run_options(engine, parallelism))
-    except engines.EngineError as err:
+    except (engines.EngineError, WarmUpError) as err:
         print(f"zhpile engine: error: {err}", file=sys.stderr)
         return 1
     return 0
@@ -176,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     eng.add_argument("--slots", type=int, default=1, help="task slots (cores) per worker")
     eng.add_argument("--memory", default="3g", help="memory per worker JVM")
     eng.add_argument("--embedded", action="store_true", help="with options: no cluster, the engine inside the job server")
+    eng.add_argument("--no-warm-up", action="store_true",
+                     help="with flink up: do not run the sample job once (it loads and compiles Beam's runner in every JVM)")
     eng.set_defaults(func=cmd_engine)
 
     args, beam_args = parser.parse_known_args(argv)

@@ -27,6 +27,7 @@ from benchmarks.corpus import write_corpus
 from benchmarks.formats import write_sources
 from zhpile.pipelines import engines
 from zhpile.pipelines.compare import compare_outputs
+from zhpile.pipelines.warmup import warm_up
 
 from helpers import ROOT, SAMPLE, run_zhpile
 
@@ -92,10 +93,14 @@ def formats(tmp_path_factory):
 
 
 def cluster(engine):
-    """A cluster of two workers for one test file; its `zhpile run` options."""
+    """A cluster of two workers for one test file, started as `zhpile engine ... up` starts
+    it (Flink warmed up with the packaged sample job); its `zhpile run` options."""
     engines.fetch(engine)
     engines.down(engine)  # a cluster left over from an interrupted session
-    yield engines.up(engine, workers=2, slots=1)
+    options = engines.up(engine, workers=2, slots=1)
+    if engine is engines.FLINK:
+        warm_up(options)  # raises if the sample job fails on the cluster
+    yield options
     engines.down(engine)
 
 

@@ -10,7 +10,7 @@ import venv
 
 import pytest
 
-from helpers import ROOT, SAMPLE, RunOutput
+from helpers import ROOT, RunOutput
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +44,16 @@ def test_the_wheel_adds_one_top_level_name(fresh_env):
     assert names == {"zhpile"}, added
 
 
-def test_the_installed_package_runs_the_sample_job_from_outside_the_repo(fresh_env):
+def test_the_installed_package_runs_its_sample_job_from_outside_the_repo(fresh_env):
     python, _, tmp = fresh_env
     out = tmp / "out"
     code = ("import sys, zhpile, zhpile.filters.langid as l; "
             "assert 'site-packages' in zhpile.__file__, zhpile.__file__; "
             "assert l.bundled_model_path().startswith(zhpile.__path__[0]); "
-            f"sys.exit(zhpile.pipelines.cli.main(['run', {os.path.join(SAMPLE, 'config.yaml')!r}, '--output', {str(out)!r}]))")
+            # the sample job ships: `zhpile engine flink up` warms a cluster with it
+            "from zhpile.pipelines.warmup import sample_config; import os; "
+            "assert sample_config().startswith(zhpile.__path__[0]) and os.path.exists(sample_config()), sample_config(); "
+            f"sys.exit(zhpile.pipelines.cli.main(['run', sample_config(), '--output', {str(out)!r}]))")
     result = subprocess.run([str(python), "-c", "import zhpile.pipelines.cli; " + code], cwd=tmp, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     run = RunOutput(str(out))
