@@ -180,9 +180,9 @@ def main() -> None:
                     engines.down(up)
                 if engine:
                     engines.down(engine)
-                    options = engines.up(engine, workers=2, slots=1, log=lambda m: None)
+                    cluster_options = engines.up(engine, workers=2, slots=1, log=lambda m: None)
                     if engine is engines.FLINK and not args.no_warm_up:  # as `zhpile engine flink up` does
-                        print(f"flink: warmed up in {warm_up(options):.1f}s", flush=True)
+                        print(f"flink: warmed up in {warm_up(cluster_options):.1f}s", flush=True)
                 up = engine
             for size in args.mb:
                 corpus = os.path.join(args.workdir, f"crawl-{size:g}mb")
