@@ -1,8 +1,8 @@
 """A warm-up job for a cluster `zhpile engine flink up` has just started.
 
 A fresh Flink cluster's first job pays for its JVMs loading Beam's runner and compiling it
-(TaskManagers, JobManager and job server: ~90 CPU-s of a 1 GB job's ~450, against ~70 once
-warm; docs/engines.md). The runner is on the cluster's class path (install.py), so what a
+(TaskManagers, JobManager and job server: ~100 CPU-s of a 1 GB job's ~450, ~70 once warm;
+docs/engines.md). The runner is on the cluster's class path (install.py), so what a
 job loads and compiles stays for the next one: `up` runs the packaged sample job once, and
 the user's first job starts warm.
 """
@@ -36,5 +36,6 @@ def warm_up(run_options: str) -> float:
         result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise WarmUpError(f"the warm-up job (the sample) failed on the cluster:\n{tail}")
+        raise WarmUpError(f"the warm-up job (the sample) failed on the cluster, which is left up "
+                          f"(`zhpile engine flink down` stops it):\n{tail}")
     return time.monotonic() - started
