@@ -33,7 +33,7 @@ sys.path.insert(0, ROOT)
 from benchmarks.corpus import write_corpus  # noqa: E402
 from zhpile.pipelines import engines  # noqa: E402
 from zhpile.pipelines.compare import compare_outputs  # noqa: E402
-from zhpile.pipelines.warmup import warm_up  # noqa: E402
+from zhpile.pipelines.engines.warmup import warm_up  # noqa: E402
 
 FILE_MB = 125
 RUNS = ("local1", "local2", "flink1", "flink2", "spark2")

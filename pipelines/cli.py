@@ -98,7 +98,7 @@ def cmd_compare(args, _beam_args) -> int:
 
 def cmd_engine(args, _beam_args) -> int:
     from zhpile.pipelines import engines
-    from zhpile.pipelines.warmup import WarmUpError, warm_up
+    from zhpile.pipelines.engines.warmup import WarmUpError, warm_up
 
     engine = engines.ENGINES[args.engine]
     try:

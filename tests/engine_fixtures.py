@@ -27,7 +27,7 @@ from benchmarks.corpus import write_corpus
 from benchmarks.formats import write_sources
 from zhpile.pipelines import engines
 from zhpile.pipelines.compare import compare_outputs
-from zhpile.pipelines.warmup import warm_up
+from zhpile.pipelines.engines.warmup import warm_up
 
 from helpers import ROOT, SAMPLE, run_zhpile
 

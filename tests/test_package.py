@@ -51,7 +51,7 @@ def test_the_installed_package_runs_its_sample_job_from_outside_the_repo(fresh_e
             "assert 'site-packages' in zhpile.__file__, zhpile.__file__; "
             "assert l.bundled_model_path().startswith(zhpile.__path__[0]); "
             # the sample job ships: `zhpile engine flink up` warms a cluster with it
-            "from zhpile.pipelines.warmup import sample_config; import os; "
+            "from zhpile.pipelines.engines.warmup import sample_config; import os; "
             "assert sample_config().startswith(zhpile.__path__[0]) and os.path.exists(sample_config()), sample_config(); "
             f"sys.exit(zhpile.pipelines.cli.main(['run', sample_config(), '--output', {str(out)!r}]))")
     result = subprocess.run([str(python), "-c", "import zhpile.pipelines.cli; " + code], cwd=tmp, capture_output=True, text=True)

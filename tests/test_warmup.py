@@ -1,9 +1,9 @@
-"""`zhpile engine flink up`'s warm-up job (pipelines/warmup.py): the packaged sample job run
+"""`zhpile engine flink up`'s warm-up job (pipelines/engines/warmup.py): the packaged sample job run
 once with a cluster's options. Here with the local runner's; the Flink engine tests warm
 their cluster with it (engine_fixtures.cluster)."""
 import pytest
 
-from zhpile.pipelines.warmup import WarmUpError, warm_up
+from zhpile.pipelines.engines.warmup import WarmUpError, warm_up
 
 
 def test_the_warm_up_runs_the_packaged_sample_job():
