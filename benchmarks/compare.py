@@ -16,8 +16,9 @@ Profiles (each generated once into --workdir, labelled page by page):
 Each repeat starts `zhpile run` (local runner) on core 0 and, given a Python with datatrove
 (a benchmark-only extra: datatrove[processing], spacy, jieba, trafilatura, warcio,
 faust-cchardet, python-magic, orjson, requests, aiohttp, and lxml_html_clean, without which
-trafilatura fails on import), benchmarks/datatrove_pipeline.py on core 1, together: the two share the machine's memory bandwidth and caches, as they would
-in use, and a machine that drifts drifts for both. Prints every run's wall time, documents
+trafilatura fails on import), benchmarks/datatrove_pipeline.py on core 1, together: the two
+share the machine's memory bandwidth and caches, as they would in use, and a machine that
+drifts drifts for both. Prints every run's wall time, documents
 per second per core, peak RSS (GNU time), what each system kept by page kind, and each
 same-time pair's ratio of documents per second; then the per-stage table
 (benchmarks/stages.py) on the first corpus.

@@ -181,8 +181,9 @@ def main() -> None:
                 if engine:
                     engines.down(engine)
                     cluster_options = engines.up(engine, workers=2, slots=1, log=lambda m: None)
-                    if engine is engines.FLINK and not args.no_warm_up:  # as `zhpile engine flink up` does
-                        print(f"flink: warmed up in {warm_up(cluster_options):.1f}s", flush=True)
+                    seconds = None if args.no_warm_up else warm_up(engine, cluster_options)  # as `up` does
+                    if seconds is not None:
+                        print(f"{engine.name}: warmed up in {seconds:.1f}s", flush=True)
                 up = engine
             for size in args.mb:
                 corpus = os.path.join(args.workdir, f"crawl-{size:g}mb")

@@ -106,9 +106,9 @@ def cmd_engine(args, _beam_args) -> int:
             engines.fetch(engine)
         elif args.action == "up":
             options = engines.up(engine, workers=args.workers, slots=args.slots, memory=args.memory)
-            if engine is engines.FLINK and not args.no_warm_up:
+            if not args.no_warm_up and engine is engines.FLINK:
                 print("zhpile engine: warming the cluster up with the sample job ...", flush=True)
-                print(f"zhpile engine: warmed up in {warm_up(options):.0f} s")
+                print(f"zhpile engine: warmed up in {warm_up(engine, options):.0f} s")
             print(f"zhpile engine: {engine.name} is up on {engines.HOST} (UI http://{engines.HOST}:{engines.ports(engine)['ui']}); run with:")
             print(f"  zhpile run CONFIG --output DIR {options}")
             print(f"stop it with: zhpile engine {engine.name} down")

@@ -98,8 +98,7 @@ def cluster(engine):
     engines.fetch(engine)
     engines.down(engine)  # a cluster left over from an interrupted session
     options = engines.up(engine, workers=2, slots=1)
-    if engine is engines.FLINK:
-        warm_up(options)  # raises if the sample job fails on the cluster
+    warm_up(engine, options)  # Flink's; raises if the sample job fails on the cluster
     yield options
     engines.down(engine)
 

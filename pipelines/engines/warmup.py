@@ -15,6 +15,8 @@ import tempfile
 import time
 from importlib.resources import files
 
+from .install import FLINK, Engine
+
 
 class WarmUpError(RuntimeError):
     pass
@@ -25,10 +27,13 @@ def sample_config() -> str:
     return str(files("zhpile.sample_data") / "config.yaml")
 
 
-def warm_up(run_options: str) -> float:
+def warm_up(engine: Engine, run_options: str) -> float | None:
     """Runs the sample job with `run_options` (a cluster's, from `up`); its seconds. The
     output is thrown away. A failure raises WarmUpError with the job's last log lines: the
-    cluster is up, but does not run jobs."""
+    cluster is up, but does not run jobs. Flink only (None otherwise): Spark starts fresh
+    executor JVMs for every application, so nothing stays warm between jobs."""
+    if engine is not FLINK:
+        return None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="zhpile-warm-up-") as out:
         cmd = [sys.executable, "-m", "zhpile.pipelines.cli", "run", sample_config(), "--output", out, "--overwrite",
