@@ -9,4 +9,7 @@ COPY pyproject.toml __init__.py README.md ./
 COPY filters ./filters
 COPY pipelines ./pipelines
 COPY schemas ./schemas
-RUN pip install --no-cache-dir . && cd / && python -c "import zhpile.filters.langid, zhpile.pipelines.job.pipeline"
+# The last step compiles filters/kernels.py into numba's cache inside the image (else every
+# worker process compiles them, ~7 s).
+RUN pip install --no-cache-dir . && cd / && python -c "import zhpile.filters.langid, zhpile.pipelines.job.pipeline" \
+    && python -c "from zhpile.filters import fluency, minhash, word_order; t = '中文' * 40; word_order.order_signals(t); fluency.fluency(t); minhash.MinHasher().signature(t)"

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .kernels import pair_lookup
 from .textutil import codepoints, jieba_tags
 
 # Interpolation of bigram and unigram estimates, and add-k smoothing of the unigram.
@@ -108,11 +109,11 @@ def shipped_model():
 
 class PairTable:
     """Hash table from pair keys to a float value each (a pair's log-probability), laid out
-    for a vectorised lookup bound by memory latency: a key's home is one slot of a flat key
-    array at load ~0.13, and its value sits at the same index of a flat value array, so a
-    lookup is two 1-D gathers, which numpy overlaps (~17 ns a key; rows of several slots
-    gathered as one cost 60-115 ns). A key whose home another key took (about 6%) goes to
-    a small sorted overflow array, binary-searched for the keys whose home holds another."""
+    for a lookup bound by memory latency: a key's home is one slot of a flat key array at
+    load ~0.13, and its value sits at the same index of a flat value array, so a lookup is
+    two independent loads (kernels.pair_lookup keeps many in flight: ~11 ns a key). A key
+    whose home another key took (about 6%) goes to a small sorted overflow array,
+    binary-searched for the keys whose home holds another."""
 
     SLOTS_PER_KEY = 4  # at least: the load factor is at most 1/4
     EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
@@ -133,23 +134,15 @@ class PairTable:
         self.slot_keys[home[fits]] = keys[fits]
         self.slot_values[home[fits]] = values[fits]
         self.overflow_keys, self.overflow_values = keys[~fits], values[~fits]  # sorted, as keys are
+        # The arrays as filters/kernels.py's lookups take them.
+        self.arrays = (self.slot_keys, self.slot_values, self.overflow_keys, self.overflow_values, np.uint64(64 - self.bits))
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
         return ((keys * self._MULT) >> np.uint64(64 - self.bits)).astype(np.intp)
 
     def get(self, keys: np.ndarray, default: np.ndarray) -> np.ndarray:
         """The value of each key, default[i] where keys[i] is not in the table."""
-        home = self._home(keys)
-        held = self.slot_keys[home]
-        found = held == keys
-        out = np.where(found, self.slot_values[home], default)
-        if self.overflow_keys.size:
-            rest = np.flatnonzero(~found & (held != self.EMPTY))  # another key took its home
-            if rest.size:
-                at = np.minimum(np.searchsorted(self.overflow_keys, keys[rest]), self.overflow_keys.size - 1)
-                hit = self.overflow_keys[at] == keys[rest]
-                out[rest[hit]] = self.overflow_values[at[hit]]
-        return out
+        return pair_lookup(np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(default, dtype=np.float64), *self.arrays)
 
 
 def log_cond(pairs: np.ndarray, second: np.ndarray, model: dict | None = None) -> np.ndarray:

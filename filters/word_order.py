@@ -24,13 +24,13 @@ a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ cha
 """
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
 
-from .fluency import log_cond, shipped_model
+from .fluency import shipped_model
+from .kernels import adjacent_pmi, order_pmi, pcg64_state, permutations, shuffled_pmi
 from .textutil import codepoints, jieba_tags, jieba_words
 
 MAX_CHARS = 2000  # the first 2,000 non-space characters: 3.3 ms a 6,000-character text (5,000: 11 ms)
@@ -43,75 +43,38 @@ W_WORD, W_POS, W_LONG = 0.5, 1.0, 0.75
 LONG_WORD = 3  # characters of a "long" word: longer than any chunk of a 2-character salad
 
 
-def _pmi(first: np.ndarray, second: np.ndarray, model: dict) -> np.ndarray:
-    """log P(second | first) - log P(second), pair by pair."""
-    keys = (first.astype(np.uint64) << np.uint64(21)) | second.astype(np.uint64)  # as pair_keys
-    return log_cond(keys, second, model) - model["log_p"][np.minimum(second, len(model["log_p"]) - 1)]
+class _Segments:
+    """Sum, sum of squares and number of the Han-Han join PMIs of each measured segment (one
+    order of one unit kind), numbered in the order they are measured; the sums come from
+    filters/kernels.py, one call per unit kind and round."""
 
-
-class _Joins:
-    """Every join whose PMI one text's signals average: a segment is one order of one unit
-    kind. means() looks up the joins added since its last call in one bigram lookup and
-    sums them per segment with one bincount, so a second round of random orders (see
-    _OrderSample) costs only its own joins."""
-
-    def __init__(self, cps: np.ndarray, han: np.ndarray):
-        self.cps, self.han = cps, han
-        self.first: list[np.ndarray] = []
-        self.second: list[np.ndarray] = []
-        self.segment: list[np.ndarray] = []
+    def __init__(self):
+        self.parts: list[np.ndarray] = []  # (3, k) arrays: sums, squares, counts of k segments
         self.n_segments = 0
-        self.sums, self.squares, self.counts = np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64)
+        self.stats = np.zeros((3, 0))
 
-    def add(self, first: np.ndarray, second: np.ndarray, segment: np.ndarray, n_segments: int) -> int:
-        """Joins (indexes into cps) with their segment (0..n_segments-1 within this call);
-        returns the first segment's global number."""
-        base = self.n_segments
-        self.first.append(first)
-        self.second.append(second)
-        self.segment.append(segment + base)
-        self.n_segments += n_segments
-        return base
+    def add(self, stats: np.ndarray) -> int:
+        """Appends the (3, k) stats of k segments; returns the first one's number."""
+        first = self.n_segments
+        self.parts.append(stats)
+        self.n_segments += stats.shape[1]
+        return first
 
-    def units(self, starts: np.ndarray, last: np.ndarray, orders: np.ndarray) -> int:
-        """The joins of the units beginning at `starts` and ending at `last` (indexes into
-        cps, ascending) in each row of `orders` (permutations of the units); one segment
-        per row."""
-        n_orders, n_units = orders.shape
-        if n_orders == 1:
-            order = orders[0]
-            return self.add(last[order[:-1]], starts[order[1:]], np.zeros(n_units - 1, dtype=np.intp), 1)
-        flat = orders.ravel()
-        a, b = last[flat[:-1]], starts[flat[1:]]
-        step = np.arange(a.size)
-        inside = (step % n_units) != n_units - 1  # not the step from one order to the next
-        return self.add(a[inside], b[inside], step[inside] // n_units, n_orders)
-
-    def means(self, model: dict) -> tuple[np.ndarray, np.ndarray]:
-        """(mean PMI, number of Han-Han joins) of each segment; joins touching a non-Han
-        character count in neither."""
-        if self.first:
-            first, second, segment = (np.concatenate(x) for x in (self.first, self.second, self.segment))
-            self.first, self.second, self.segment = [], [], []
-            keep = self.han[first] & self.han[second]
-            segment = segment[keep]
-            pmi = _pmi(self.cps[first[keep]], self.cps[second[keep]], model)
-            sums = np.bincount(segment, weights=pmi, minlength=self.n_segments)
-            squares = np.bincount(segment, weights=pmi * pmi, minlength=self.n_segments)
-            counts = np.bincount(segment, minlength=self.n_segments)
-            if self.sums.size:  # a later round: earlier segments' sums grow by nothing
-                grown = self.n_segments - self.sums.size
-                sums += np.append(self.sums, np.zeros(grown))
-                squares += np.append(self.squares, np.zeros(grown))
-                counts += np.append(self.counts, np.zeros(grown, dtype=np.int64))
-            self.sums, self.squares, self.counts = sums, squares, counts
-        return self.sums / np.maximum(self.counts, 1), self.counts
+    def means(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean PMI, number of Han-Han joins) of each segment."""
+        if self.parts:
+            self.stats = np.concatenate([self.stats, *self.parts], axis=1)
+            self.parts = []
+        sums, counts = self.stats[0], self.stats[2]
+        return sums / np.maximum(counts, 1), counts
 
     def standard_error(self, segment: int) -> float:
         """Standard error of a segment's mean PMI (its joins' spread over their number)."""
-        n = max(int(self.counts[segment]), 1)
-        mean = self.sums[segment] / n
-        return float(np.sqrt(max(self.squares[segment] / n - mean * mean, 0.0) / n))
+        self.means()
+        sums, squares, counts = self.stats
+        n = max(int(counts[segment]), 1)
+        mean = sums[segment] / n
+        return float(np.sqrt(max(squares[segment] / n - mean * mean, 0.0) / n))
 
 
 def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: list[int]) -> float | None:
@@ -123,39 +86,30 @@ def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: list
 
 
 @lru_cache(maxsize=None)
-def _fresh_state(seed: int) -> dict:
-    """The bit generator state of np.random.default_rng(seed): seeds are text lengths, few
-    and small, and seeding costs ~20 us a generator."""
-    return np.random.default_rng(seed).bit_generator.state
-
-
-_LOCAL = threading.local()
-
-
-def _generator() -> np.random.Generator:
-    """This thread's generator: every stream sets its own state on it before drawing, and a
-    worker may run bundles in several threads (a shared one would mix their states)."""
-    rng = getattr(_LOCAL, "rng", None)
-    if rng is None:
-        rng = _LOCAL.rng = np.random.Generator(np.random.PCG64(0))
-    return rng
+def _fresh_state(seed: int) -> np.ndarray:
+    """The stream state of np.random.default_rng(seed) as the kernels hold it (copy it
+    before drawing): seeds are text lengths, few and small, and seeding costs ~20 us."""
+    return pcg64_state(np.random.default_rng(seed).bit_generator.state)
 
 
 class _Kind:
     """One unit kind of a text: its units' starts and end, its random orders' segments,
-    and its generator (seeded by the text, its state kept between rounds, so the first k
-    orders are the same whether k or all SHUFFLES are drawn)."""
+    and its random stream (seeded by the text, kept between rounds, so the first k orders
+    are the same whether k or all SHUFFLES are drawn)."""
 
-    def __init__(self, starts: np.ndarray, end: int, state: dict):
-        self.starts, self.state = starts, state
+    def __init__(self, starts: np.ndarray, end: int, state: np.ndarray):
+        self.starts, self.state = starts, state.copy()
         self.last = np.append(starts[1:], end) - 1
         self.shuffled: list[int] = []
 
-    def draw(self, joins: _Joins, rng: np.random.Generator, n: int) -> None:
-        rng.bit_generator.state = self.state
-        orders = np.stack([rng.permutation(self.starts.size) for _ in range(n)]) if n > 1 else rng.permutation(self.starts.size)[None]
-        self.state = rng.bit_generator.state
-        first = joins.units(self.starts, self.last, orders)
+    def in_order(self, sample: "_OrderSample") -> int:
+        """Measures the joins of the units in their order; returns the segment's number."""
+        return sample.segments.add(order_pmi(sample.cps, sample.han, self.starts, self.last,
+                                             np.arange(self.starts.size)[None, :], *sample.tables))
+
+    def draw(self, sample: "_OrderSample", n: int) -> None:
+        """Measures n more random orders of the units, one segment each."""
+        first = sample.segments.add(shuffled_pmi(sample.cps, sample.han, self.starts, self.last, n, self.state, *sample.tables))
         self.shuffled.extend(range(first, first + n))
 
 
@@ -180,13 +134,14 @@ class _OrderSample:
         self.han_size = int(han.sum())
         han_cps = cps[han]
         self.lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
-        self.joins = _Joins(np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool))))
+        self.cps, self.han = np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool)))
+        self.tables = (model["pair_table"].arrays, model["log_unigram"], model["log_p"])
+        self.segments = _Segments()
         # In order, characters and both alignments of 2-character chunks join where adjacent
         # characters meet: chunks at 0 (units 0, 2, 4...) at the odd pairs, chunks at 1 (units
         # 0, 1, 3, 5...) at the even ones.
-        pair = np.arange(n - 1)
-        self.adjacent = self.joins.add(pair, pair + 1, pair & 1, 2)  # segments: even pairs, odd pairs
-        self.rng, fresh = _generator(), _fresh_state(n)  # deterministic per text
+        self.adjacent = self.segments.add(adjacent_pmi(cps, han, *self.tables))  # segments: even pairs, odd pairs
+        fresh = _fresh_state(n)  # deterministic per text
         both = han[:-1] & han[1:]
         positions = np.arange(n)
         for units, in_order_joins in ((positions, both.sum()), (positions[::2], both[1::2].sum()),
@@ -194,9 +149,9 @@ class _OrderSample:
             self.kinds.append(_Kind(units, n, fresh) if in_order_joins >= MIN_JOINS else None)
         if self.lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
             self.word = _Kind(n + np.concatenate(([0], np.cumsum(self.lengths)[:-1])), n + han_cps.size, fresh)
-            self.word_in_order = self.joins.units(self.word.starts, self.word.last, np.arange(self.lengths.size)[None, :])
+            self.word_in_order = self.word.in_order(self)
         self.tags = tag_ids(sample, model["tag_index"])
-        self.tag_state, self.tag_shuffled = _fresh_state(int(self.tags.size)), []
+        self.tag_state, self.tag_shuffled = _fresh_state(int(self.tags.size)).copy(), []
         self.tag_in_order = float(model["tag_pmi"][self.tags[:-1], self.tags[1:]].mean()) if self.tags.size > MIN_JOINS else None
 
     def draw(self, n: int) -> None:
@@ -204,23 +159,19 @@ class _OrderSample:
             return
         for kind in (*self.kinds, self.word):
             if kind is not None:
-                kind.draw(self.joins, self.rng, n)
+                kind.draw(self, n)
         if self.tags.size > MIN_JOINS:
-            pmi, rng = self.model["tag_pmi"], self.rng
-            rng.bit_generator.state = self.tag_state
-            for _ in range(n):
-                tags = self.tags[rng.permutation(self.tags.size)]
-                values = pmi[tags[:-1], tags[1:]]
-                self.tag_shuffled.append(float(values.mean()))
-                if len(self.tag_shuffled) == 1:
-                    self.tag_error = float(values.std() / np.sqrt(values.size))
-            self.tag_state = rng.bit_generator.state
+            tags = self.tags[permutations(self.tags.size, n, self.tag_state)]
+            values = self.model["tag_pmi"][tags[:, :-1], tags[:, 1:]]
+            if not self.tag_shuffled:
+                self.tag_error = float(values[0].std() / np.sqrt(values.shape[1]))
+            self.tag_shuffled.extend(values.mean(axis=1).tolist())
 
     def first_order_errors(self) -> dict:
         """The standard error of each signal's first random order (order_score's: its
         parts' weighted); a signal not measured has none (inf)."""
-        char = [self.joins.standard_error(kind.shuffled[0]) for kind in self.kinds if kind is not None and kind.shuffled]
-        word = self.joins.standard_error(self.word.shuffled[0]) if self.word is not None and self.word.shuffled else np.inf
+        char = [self.segments.standard_error(kind.shuffled[0]) for kind in self.kinds if kind is not None and kind.shuffled]
+        word = self.segments.standard_error(self.word.shuffled[0]) if self.word is not None and self.word.shuffled else np.inf
         return {"char_order_gain": max(char, default=np.inf), "word_order_gain": word,
                 "order_score": W_WORD * word + W_POS * self.tag_error}
 
@@ -229,8 +180,8 @@ class _OrderSample:
         if self.tags is None:
             s["order_score"] = None
             return s
-        means, counts = self.joins.means(self.model)
-        a, sums = self.adjacent, self.joins.sums
+        means, counts = self.segments.means()
+        a, sums = self.adjacent, self.segments.stats[0]
         in_order = [(sums[a] + sums[a + 1]) / max(counts[a] + counts[a + 1], 1), means[a + 1], means[a]]
         char_gains = [_gain(means, counts, mean, kind.shuffled) for kind, mean in zip(self.kinds, in_order) if kind is not None]
         char_gains = [g for g in char_gains if g is not None]

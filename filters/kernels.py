@@ -1,0 +1,217 @@
+"""The per-document loops that numpy could only run as dozens of small array operations a
+text, compiled with numba: at a few hundred to a few thousand elements a text, each numpy
+call's fixed cost (~1-5 us) outweighed its work. Each kernel returns exactly what the numpy
+expressions it replaces returned (same operations, same order of summation), so signals
+are bit-identical; tests/test_kernels.py checks them against those expressions.
+
+Compiled once per machine (`cache=True`: numba keeps the machine code beside this file, or
+in its user cache directory when that is read-only) and loaded in ~0.1 s after that.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # as fluency.PairTable: Fibonacci hashing
+_EMPTY = np.uint64(2**64 - 1)
+_SECOND_BITS = np.uint64(21)  # a pair key is first << 21 | second (fluency.pair_keys)
+
+
+@njit(cache=True, nogil=True)
+def pair_lookup(keys, default, slot_keys, slot_values, overflow_keys, overflow_values, shift):
+    """fluency.PairTable.get: the value of each key, default[i] where keys[i] is absent.
+    The slot loads are cache misses (8 MB of slots): they have a loop of their own with no
+    branch, so the processor keeps many in flight, as numpy's gathers do (one loop with the
+    hit test inside took ~60 ns a key, this ~11)."""
+    n = keys.size
+    held = np.empty(n, dtype=np.uint64)
+    values = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        home = (keys[i] * _MULT) >> shift
+        held[i] = slot_keys[home]
+        values[i] = slot_values[home]
+    for i in range(n):
+        if held[i] != keys[i]:
+            values[i] = default[i]
+            if held[i] != _EMPTY and overflow_keys.size:  # another key took its home
+                at = np.searchsorted(overflow_keys, keys[i])
+                if at < overflow_keys.size and overflow_keys[at] == keys[i]:
+                    values[i] = overflow_values[at]
+    return values
+
+
+@njit(cache=True, nogil=True)
+def _pmis(first, second, table, log_unigram, log_p):
+    """log P(b | a) - log P(b) for each pair of code points a, b (word_order's PMI; the
+    same operations as its numpy form: pair_keys, fluency.log_cond, log_p)."""
+    n = first.size
+    keys = np.empty(n, dtype=np.uint64)
+    default = np.empty(n, dtype=np.float64)
+    for i in range(n):
+        keys[i] = (np.uint64(first[i]) << _SECOND_BITS) | np.uint64(second[i])
+        default[i] = log_unigram[min(second[i], log_unigram.size - 1)]
+    out = pair_lookup(keys, default, *table)
+    for i in range(n):
+        out[i] -= log_p[min(second[i], log_p.size - 1)]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def adjacent_pmi(cps, han, table, log_unigram, log_p):
+    """Sum, sum of squares and number of the PMIs of the Han-Han pairs of adjacent
+    characters, the pairs starting at even positions in column 0 and at odd ones in column 1."""
+    n = 0
+    at = np.empty(max(cps.size - 1, 0), dtype=np.int64)
+    for i in range(cps.size - 1):
+        if han[i] and han[i + 1]:
+            at[n] = i
+            n += 1
+    at = at[:n]
+    pmi = _pmis(cps[at], cps[at + 1], table, log_unigram, log_p)
+    out = np.zeros((3, 2), dtype=np.float64)
+    for k in range(n):
+        out[0, at[k] & 1] += pmi[k]
+        out[1, at[k] & 1] += pmi[k] * pmi[k]
+        out[2, at[k] & 1] += 1.0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def order_pmi(cps, han, starts, last, orders, table, log_unigram, log_p):
+    """For each row of `orders` (a permutation of the units beginning at `starts` and ending
+    at `last`, indexes into cps): sum, sum of squares and number of the PMIs where one unit
+    ends and the next begins, Han-Han joins only. Columns are the rows of `orders`."""
+    n_orders, n_units = orders.shape
+    size = n_orders * max(n_units - 1, 0)
+    first = np.empty(size, dtype=cps.dtype)
+    second = np.empty(size, dtype=cps.dtype)
+    row = np.empty(size, dtype=np.int64)
+    n = 0
+    for r in range(n_orders):
+        for j in range(n_units - 1):
+            a = last[orders[r, j]]
+            b = starts[orders[r, j + 1]]
+            if han[a] and han[b]:
+                first[n], second[n], row[n] = cps[a], cps[b], r
+                n += 1
+    pmi = _pmis(first[:n], second[:n], table, log_unigram, log_p)
+    out = np.zeros((3, n_orders), dtype=np.float64)
+    for k in range(n):
+        out[0, row[k]] += pmi[k]
+        out[1, row[k]] += pmi[k] * pmi[k]
+        out[2, row[k]] += 1.0
+    return out
+
+
+# numpy's PCG64 (XSL-RR 128/64) and Generator.permutation, step for step, so the random
+# orders drawn here are the ones np.random.default_rng(seed).permutation(n) draws (tests/
+# test_kernels.py checks it). A stream's state is a uint64[6]: the 128-bit state (high,
+# low), the 128-bit increment (high, low), has_uint32 and uinteger, as bit_generator.state
+# holds them; the kernels advance it in place.
+_MUL_HI, _MUL_LO = np.uint64(2549297995355413924), np.uint64(4865540595714422341)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_U32, _U58, _U63, _U64, _U1 = np.uint64(32), np.uint64(58), np.uint64(63), np.uint64(64), np.uint64(1)
+
+
+def pcg64_state(state: dict) -> np.ndarray:
+    """A PCG64 bit_generator.state as the kernels' uint64[6]."""
+    s, inc = state["state"]["state"], state["state"]["inc"]
+    mask = (1 << 64) - 1
+    return np.array([s >> 64, s & mask, inc >> 64, inc & mask, state["has_uint32"], state["uinteger"]], dtype=np.uint64)
+
+
+@njit(cache=True, nogil=True)
+def _mulhi(a, b):
+    """The high 64 bits of the 128-bit product a * b."""
+    a_lo, a_hi, b_lo, b_hi = a & _LOW32, a >> _U32, b & _LOW32, b >> _U32
+    p0, p1, p2, p3 = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
+    carry = ((p0 >> _U32) + (p1 & _LOW32) + (p2 & _LOW32)) >> _U32
+    return p3 + (p1 >> _U32) + (p2 >> _U32) + carry
+
+
+@njit(cache=True, nogil=True)
+def _next64(st):
+    """pcg_setseq_128_xsl_rr_64_random_r: step the state, then output from it."""
+    sh, sl = st[0], st[1]
+    lo = sl * _MUL_LO
+    hi = _mulhi(sl, _MUL_LO) + sl * _MUL_HI + sh * _MUL_LO
+    new_lo = lo + st[3]
+    new_hi = hi + st[2] + (_U1 if new_lo < lo else np.uint64(0))
+    st[0], st[1] = new_hi, new_lo
+    x = new_hi ^ new_lo
+    rot = new_hi >> _U58
+    return (x >> rot) | (x << ((_U64 - rot) & _U63))
+
+
+@njit(cache=True, nogil=True)
+def _next32(st):
+    """pcg64_next32: a 64-bit output serves two calls, low half first."""
+    if st[4]:
+        st[4] = np.uint64(0)
+        return st[5]
+    v = _next64(st)
+    st[4], st[5] = _U1, v >> _U32
+    return v & _LOW32
+
+
+@njit(cache=True, nogil=True)
+def _interval(st, top):
+    """random_interval for top < 2**32: uniform on [0, top], by rejection under the
+    smallest covering mask, from 32-bit draws."""
+    if top == 0:
+        return np.uint64(0)
+    mask = top
+    for shift in (1, 2, 4, 8, 16):
+        mask |= mask >> np.uint64(shift)
+    value = _next32(st) & mask
+    while value > top:
+        value = _next32(st) & mask
+    return value
+
+
+@njit(cache=True, nogil=True)
+def permutations(n, count, st):
+    """`count` rows of Generator.permutation(n) drawn in turn from the stream `st`
+    (n < 2**32: numpy draws 64-bit values above that)."""
+    out = np.empty((count, n), dtype=np.int64)
+    for r in range(count):
+        for i in range(n):
+            out[r, i] = i
+        for i in range(n - 1, 0, -1):
+            j = _interval(st, np.uint64(i))
+            out[r, i], out[r, j] = out[r, j], out[r, i]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def shuffled_pmi(cps, han, starts, last, count, st, table, log_unigram, log_p):
+    """order_pmi of `count` random orders of the units, drawn from the stream `st`."""
+    return order_pmi(cps, han, starts, last, permutations(starts.size, count, st), table, log_unigram, log_p)
+
+
+@njit(cache=True, nogil=True)
+def affine32_minhash(hashes, a, b, fmix):
+    """datasketch's affine32 MinHash of 32-bit shingle hashes (MinHash.update_batch on a
+    fresh sketch): each hash through the murmur3 finaliser, then, for each permutation k,
+    the minimum over the shingles of a[k] * h + b[k] modulo 2**32. Permutation-major, so
+    the inner loop is a branch-free min over a contiguous array that runs on vector lanes
+    (7 us a 650-shingle text; datasketch's numpy matrix 250 us)."""
+    s1, m1, s2, m2, s3 = fmix
+    mixed = np.empty(hashes.size, dtype=np.uint32)
+    for i in range(hashes.size):
+        # numba widens uint32 arithmetic to 64 bits: masking (or truncating) is the wrap-around
+        h = np.uint64(hashes[i])
+        h ^= h >> s1
+        h = (h * m1) & _LOW32
+        h ^= h >> s2
+        h = (h * m2) & _LOW32
+        mixed[i] = h ^ (h >> s3)
+    out = np.empty(a.size, dtype=np.uint32)
+    for k in range(a.size):
+        ak, bk = a[k], b[k]
+        low = np.uint32(0xFFFFFFFF)
+        for i in range(mixed.size):
+            v = np.uint32(mixed[i] * ak + bk)
+            low = v if v < low else low
+        out[k] = low
+    return out

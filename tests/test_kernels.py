@@ -1,0 +1,98 @@
+"""The compiled kernels (filters/kernels.py) give exactly what the numpy and datasketch
+code they replace gives: the same random orders, MinHash signatures, table values and PMI
+sums, bit for bit, on real text and on edge cases."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from zhpile.filters import kernels
+from zhpile.filters.fluency import PairTable, pair_keys, shipped_model
+from zhpile.filters.minhash import MinHasher, shingle_hashes
+from zhpile.filters.textutil import codepoints
+from sample_data.articles import ZH
+
+TEXTS = ["\n".join([title, *paragraphs]) for title, paragraphs in ZH.values()]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 41, 2000, 123457])
+@pytest.mark.parametrize("n", [1, 2, 3, 40, 1000, 2000])
+def test_permutations_are_numpys_default_rng(seed, n):
+    rng = np.random.default_rng(seed)
+    state = kernels.pcg64_state(rng.bit_generator.state)
+    drawn = kernels.permutations(n, 2, state)
+    drawn_later = kernels.permutations(n, 1, state)  # the stream continues between calls
+    expected = [rng.permutation(n) for _ in range(3)]
+    assert np.array_equal(drawn, np.stack(expected[:2]))
+    assert np.array_equal(drawn_later[0], expected[2])
+    assert np.array_equal(state, kernels.pcg64_state(rng.bit_generator.state))
+
+
+def _datasketch_signature(text: str) -> np.ndarray:
+    m = MinHash(num_perm=128, seed=1, hashfunc=lambda v: v, scheme="affine32")
+    hashes = shingle_hashes(text, 5)
+    if hashes.size:
+        m.update_batch([hashes])
+    return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+@pytest.mark.parametrize("text", [*TEXTS, "", "甲", "一二三四", "ab" * 30000, "\U00020000\ud800 混合 text 123"])
+def test_minhash_signature_is_datasketchs(text):
+    assert np.array_equal(MinHasher().signature(text), _datasketch_signature(text))
+
+
+def _numpy_get(table: PairTable, keys: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """PairTable.get as it was in numpy: two gathers, then the overflow searched."""
+    home = ((keys * table._MULT) >> np.uint64(64 - table.bits)).astype(np.intp)
+    held = table.slot_keys[home]
+    found = held == keys
+    out = np.where(found, table.slot_values[home], default)
+    rest = np.flatnonzero(~found & (held != table.EMPTY))
+    if rest.size and table.overflow_keys.size:
+        at = np.minimum(np.searchsorted(table.overflow_keys, keys[rest]), table.overflow_keys.size - 1)
+        hit = table.overflow_keys[at] == keys[rest]
+        out[rest[hit]] = table.overflow_values[at[hit]]
+    return out
+
+
+def test_pair_lookup_matches_the_numpy_lookup_on_hits_overflow_and_misses():
+    model = shipped_model()
+    table = model["pair_table"]
+    assert table.overflow_keys.size  # the shipped table has keys whose home another took
+    rng = np.random.default_rng(3)
+    known = np.concatenate([table.overflow_keys[:500], table.slot_keys[table.slot_keys != table.EMPTY][:500]])
+    keys = np.concatenate([known, rng.integers(0, 2**42, 1000, dtype=np.uint64),
+                           *(pair_keys(codepoints(t)) for t in TEXTS)])
+    default = rng.normal(size=keys.size)
+    got = table.get(keys, default)
+    assert np.array_equal(got, _numpy_get(table, keys, default))
+    assert np.array_equal(got[:500], table.overflow_values[:500])  # every overflow key found
+
+
+def _numpy_pmi_sums(cps, han, first, second, model):
+    keep = han[first] & han[second]
+    a, b = cps[first[keep]], cps[second[keep]]
+    keys = (a.astype(np.uint64) << np.uint64(21)) | b.astype(np.uint64)
+    log_cond = _numpy_get(model["pair_table"], keys, model["log_unigram"][np.minimum(b, len(model["log_unigram"]) - 1)])
+    pmi = log_cond - model["log_p"][np.minimum(b, len(model["log_p"]) - 1)]
+    return pmi.sum(), (pmi * pmi).sum(), pmi.size
+
+
+@pytest.mark.parametrize("text", TEXTS[:4] + ["春眠不觉晓，处处闻啼鸟。abc 夜来风雨声，花落知多少。\U00020000𠀀"])
+def test_join_pmi_sums_match_numpy(text):
+    model = shipped_model()
+    tables = (model["pair_table"].arrays, model["log_unigram"], model["log_p"])
+    cps = codepoints("".join(text.split()))
+    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    pairs = np.arange(cps.size - 1)
+    adjacent = kernels.adjacent_pmi(cps, han, *tables)
+    for parity in (0, 1):
+        at = pairs[pairs % 2 == parity]
+        assert np.allclose(adjacent[:, parity], _numpy_pmi_sums(cps, han, at, at + 1, model), rtol=1e-12)
+    starts = np.arange(0, cps.size, 2)
+    last = np.append(starts[1:], cps.size) - 1
+    orders = np.stack([np.random.default_rng(9).permutation(starts.size) for _ in range(2)])
+    measured = kernels.order_pmi(cps, han, starts, last, orders, *tables)
+    for row, order in enumerate(orders):
+        assert np.allclose(measured[:, row], _numpy_pmi_sums(cps, han, last[order[:-1]], starts[order[1:]], model), rtol=1e-12)
