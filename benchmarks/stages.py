@@ -7,7 +7,7 @@
   pipeline, the runner's planning, moving elements between fused stages, its shuffles) is
   the "runner" row. The mixing pipeline and the report are not in it.
 
-    python benchmarks/stages.py [--mb 20] [--workdir /tmp/zhpile-bench] [--corpus DIR] [--pipeline]
+    python benchmarks/stages.py [--mb 20] [--workdir /tmp/zhpile-bench] [--corpus DIR] [--pipeline [--depth 2]]
 """
 from __future__ import annotations
 
@@ -107,10 +107,11 @@ def print_stage_table(rows) -> None:
         print(f"| {name} | {n:,} | {n / t:,.0f} | {mb / t:.1f} |")
 
 
-def pipeline_rows(corpus: str, out: str) -> tuple[int, list[tuple[str, float]]]:
+def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tuple[str, float]]]:
     """(input documents, [(step, seconds)]) of the cleaning pipeline run on the local runner:
-    Beam's process/start/finish-bundle msecs per transform, summed by top-level step, then
-    the rest of the run's wall time (construction included) as "runner"."""
+    Beam's process/start/finish-bundle msecs per transform, summed by step (the first `depth`
+    parts of its name: 1, top-level steps; 2, Dedup/Fingerprint...), then the rest of the
+    run's wall time (construction included) as "runner"."""
     import collections
 
     import apache_beam as beam
@@ -135,7 +136,7 @@ def pipeline_rows(corpus: str, out: str) -> tuple[int, list[tuple[str, float]]]:
     msecs: collections.Counter = collections.Counter()
     for info in result.monitoring_infos():
         if info.urn.endswith(("process_bundle_msecs:v1", "start_bundle_msecs:v1", "finish_bundle_msecs:v1")):
-            step = (info.labels.get("PTRANSFORM") or "?").split("/")[0]
+            step = "/".join((info.labels.get("PTRANSFORM") or "?").split("/")[:depth])
             msecs[step] += monitoring_infos.extract_counter_value(info)
     rows = [(step, ms / 1000) for step, ms in msecs.most_common()]
     # Input documents: the readers' own count (pipelines/io/warc.py), no labels needed.
@@ -159,12 +160,13 @@ def main() -> None:
     parser.add_argument("--workdir", default="/tmp/zhpile-bench")
     parser.add_argument("--corpus", help="a folder of WARC files instead of a generated crawl")
     parser.add_argument("--pipeline", action="store_true", help="profile the cleaning pipeline instead of the functions")
+    parser.add_argument("--depth", type=int, default=1, help="--pipeline: split steps to this depth (2: Dedup/Fingerprint ...)")
     args = parser.parse_args()
     corpus = args.corpus or os.path.join(args.workdir, f"crawl-{args.mb:g}mb")
     if not args.corpus and not os.path.exists(os.path.join(corpus, "labels.json")):
         write_corpus(corpus, mb=args.mb)
     if args.pipeline:
-        print_pipeline_table(*pipeline_rows(corpus, corpus.rstrip("/") + "-stages-out"))
+        print_pipeline_table(*pipeline_rows(corpus, corpus.rstrip("/") + "-stages-out", args.depth))
     else:
         print_stage_table(stage_rows(corpus))
 

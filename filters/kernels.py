@@ -215,3 +215,151 @@ def affine32_minhash(hashes, a, b, fmix):
             low = v if v < low else low
         out[k] = low
     return out
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, lo, n):
+    """numpy's pairwise_sum_DOUBLE on a block of at most 128: eight running sums."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r = a[lo:lo + 8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True, nogil=True)
+def _pairwise(a, lo, n):
+    """numpy's pairwise summation of a[lo:lo + n], step for step: above 128 values, the sum
+    of the halves (the first a multiple of 8). Its recursion runs on an explicit stack
+    (numba's cached machine code of a recursive function crashed on loading)."""
+    los, ns = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    stage, lefts = np.zeros(64, dtype=np.int64), np.empty(64, dtype=np.float64)
+    top, ret = 0, 0.0
+    los[0], ns[0] = lo, n
+    while top >= 0:
+        start, size = los[top], ns[top]
+        if size <= 128:
+            ret = _block_sum(a, start, size)
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if stage[top] == 0:  # the first half
+            stage[top] = 1
+            top += 1
+            los[top], ns[top], stage[top] = start, half, 0
+        elif stage[top] == 1:  # the first half's sum is in; the second half
+            lefts[top], stage[top] = ret, 2
+            top += 1
+            los[top], ns[top], stage[top] = start + half, size - half, 0
+        else:
+            ret = lefts[top] + ret
+            top -= 1
+    return ret
+
+
+@njit(cache=True, nogil=True)
+def np_sum(a):
+    """np.sum of a contiguous float64 array, bit for bit: numpy's reduction adds, from 0.0,
+    the pairwise sums of its buffers of 8,192 values in turn."""
+    res = 0.0
+    for lo in range(0, a.size, 8192):
+        res += _pairwise(a, lo, min(8192, a.size - lo))
+    return res
+
+
+# The unit kinds of word order (filters/word_order.py): characters, 2-character chunks from
+# position 0, 2-character chunks from position 1, jieba words of the Han characters.
+N_KINDS = 4
+MIN_JOINS = 20  # fewer Han-Han joins than this in a text: no word-order verdict (None)
+
+
+@njit(cache=True, nogil=True)
+def _unit_bounds(kind, n, n_han, lengths):
+    """(starts, lasts) of one kind's units, indexes into the text's n code points followed
+    by its n_han Han code points (where the words are)."""
+    if kind == 0:
+        starts = np.arange(n)
+    elif kind == 1:
+        starts = np.arange(0, n, 2)
+    elif kind == 2:
+        starts = np.empty(n // 2 + 1, dtype=np.int64)
+        starts[0] = 0
+        starts[1:] = np.arange(1, n, 2)
+    else:
+        starts = np.empty(lengths.size, dtype=np.int64)
+        at = n
+        for i in range(lengths.size):
+            starts[i] = at
+            at += lengths[i]
+    end = n if kind < 3 else n + n_han
+    last = np.empty(starts.size, dtype=np.int64)
+    last[:-1] = starts[1:] - 1
+    last[-1] = end - 1
+    return starts, last
+
+
+@njit(cache=True, nogil=True)
+def order_round(cps, lengths, tags, states, count, table, log_unigram, log_p, tag_pmi):
+    """One round of word order's measurement of a text sample (code points `cps`, the
+    lengths of jieba's words of its Han characters, its part-of-speech tag ids): `count`
+    random orders of each unit kind with enough joins, from the streams states[kind] and
+    states[N_KINDS] (tags), advanced in place. Returns
+    - in_order (3, 3): sum, sum of squares and number of Han-Han join PMIs, columns:
+      adjacent pairs at even positions, at odd positions, jieba words in order;
+    - shuffled (N_KINDS, 3, count): the same for each kind's random orders (zeros for a
+      kind with too few joins: fewer than MIN_JOINS in order);
+    - tag_means (count,) and tag_error: each random order's mean tag-pair PMI, and the
+      first's standard error (np.mean / np.std, bit for bit), and tag_in_order."""
+    n = cps.size
+    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    n_han = int(han.sum())
+    all_cps = np.empty(n + n_han, dtype=cps.dtype)
+    all_han = np.ones(n + n_han, dtype=np.bool_)
+    all_cps[:n] = cps
+    all_han[:n] = han
+    all_cps[n:] = cps[han]
+    in_order = np.zeros((3, 3), dtype=np.float64)
+    in_order[:, :2] = adjacent_pmi(cps, han, table, log_unigram, log_p)
+    active = np.zeros(N_KINDS, dtype=np.bool_)
+    active[0] = in_order[2, 0] + in_order[2, 1] >= MIN_JOINS
+    active[1] = in_order[2, 1] >= MIN_JOINS  # chunks from 0 join at the odd pairs
+    active[2] = in_order[2, 0] >= MIN_JOINS
+    active[3] = lengths.size - 1 >= MIN_JOINS  # every word join is Han-Han
+    shuffled = np.zeros((N_KINDS, 3, count), dtype=np.float64)
+    for kind in range(N_KINDS):
+        if not active[kind]:
+            continue
+        starts, last = _unit_bounds(kind, n, n_han, lengths)
+        if kind == 3:
+            identity = np.arange(starts.size).reshape(1, starts.size)
+            in_order[:, 2] = order_pmi(all_cps, all_han, starts, last, identity, table, log_unigram, log_p)[:, 0]
+        shuffled[kind] = shuffled_pmi(all_cps, all_han, starts, last, count, states[kind], table, log_unigram, log_p)
+    tag_means = np.zeros(count, dtype=np.float64)
+    tag_error, tag_in_order = np.inf, np.nan
+    m = tags.size - 1
+    if m >= MIN_JOINS:
+        values = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            values[j] = tag_pmi[tags[j], tags[j + 1]]
+        tag_in_order = np_sum(values) / m
+        orders = permutations(tags.size, count, states[N_KINDS])
+        for r in range(count):
+            for j in range(m):
+                values[j] = tag_pmi[tags[orders[r, j]], tags[orders[r, j + 1]]]
+            tag_means[r] = np_sum(values) / m
+            if r == 0:  # np.std: the mean, then the mean square deviation
+                deviation = values - tag_means[0]
+                tag_error = np.sqrt(np_sum(deviation * deviation) / m) / np.sqrt(m)
+    return in_order, shuffled, active, tag_means, tag_error, tag_in_order

@@ -24,18 +24,18 @@ a chunk: `long_word_share`, the share of Han characters in jieba words of 3+ cha
 """
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from operator import itemgetter
 
 import numpy as np
 
 from .fluency import shipped_model
-from .kernels import adjacent_pmi, order_pmi, pcg64_state, permutations, shuffled_pmi
+from .kernels import MIN_JOINS, N_KINDS, order_round, pcg64_state
 from .textutil import codepoints, jieba_tags, jieba_words
 
 MAX_CHARS = 2000  # the first 2,000 non-space characters: 3.3 ms a 6,000-character text (5,000: 11 ms)
 SHUFFLES = 3  # random orders averaged per unit kind (2: real drops at the default 0.5% -> 0.9%)
-MIN_JOINS = 20  # fewer Han-Han joins than this: no verdict (None)
 _HAN_LO, _HAN_HI = 0x4E00, 0x9FFF
 # order_score = word_order_gain x W_WORD + pos_order_gain x W_POS + long_word_share x W_LONG:
 # chosen on the held-back table of benchmarks/word_order.py (docs/quality.md, "Word order").
@@ -43,46 +43,20 @@ W_WORD, W_POS, W_LONG = 0.5, 1.0, 0.75
 LONG_WORD = 3  # characters of a "long" word: longer than any chunk of a 2-character salad
 
 
-class _Segments:
-    """Sum, sum of squares and number of the Han-Han join PMIs of each measured segment (one
-    order of one unit kind), numbered in the order they are measured; the sums come from
-    filters/kernels.py, one call per unit kind and round."""
-
-    def __init__(self):
-        self.parts: list[np.ndarray] = []  # (3, k) arrays: sums, squares, counts of k segments
-        self.n_segments = 0
-        self.stats = np.zeros((3, 0))
-
-    def add(self, stats: np.ndarray) -> int:
-        """Appends the (3, k) stats of k segments; returns the first one's number."""
-        first = self.n_segments
-        self.parts.append(stats)
-        self.n_segments += stats.shape[1]
-        return first
-
-    def means(self) -> tuple[np.ndarray, np.ndarray]:
-        """(mean PMI, number of Han-Han joins) of each segment."""
-        if self.parts:
-            self.stats = np.concatenate([self.stats, *self.parts], axis=1)
-            self.parts = []
-        sums, counts = self.stats[0], self.stats[2]
-        return sums / np.maximum(counts, 1), counts
-
-    def standard_error(self, segment: int) -> float:
-        """Standard error of a segment's mean PMI (its joins' spread over their number)."""
-        self.means()
-        sums, squares, counts = self.stats
-        n = max(int(counts[segment]), 1)
-        mean = sums[segment] / n
-        return float(np.sqrt(max(squares[segment] / n - mean * mean, 0.0) / n))
-
-
-def _gain(means: np.ndarray, counts: np.ndarray, in_order: float, shuffled: list[int]) -> float | None:
-    """in_order minus the mean over the shuffled segments with at least MIN_JOINS joins."""
-    valid = [float(means[i]) for i in shuffled if counts[i] >= MIN_JOINS]
+def _gain(in_order: float, sums: list[float], counts: list[float]) -> float | None:
+    """in_order minus the mean PMI over the random orders (their joins' PMI sums and
+    numbers) with at least MIN_JOINS joins."""
+    valid = [total / max(n, 1) for total, n in zip(sums, counts) if n >= MIN_JOINS]
     if not valid:
         return None
-    return round(float(in_order) - sum(valid) / len(valid), 4)  # as np.mean: a plain sum below 8 values
+    return round(in_order - sum(valid) / len(valid), 4)  # as np.mean: a plain sum below 8 values
+
+
+def _standard_error(total: float, squares: float, n: float) -> float:
+    """Standard error of a mean PMI from its joins' sum, sum of squares and number."""
+    n = max(int(n), 1)
+    mean = total / n
+    return math.sqrt(max(squares / n - mean * mean, 0.0) / n)
 
 
 @lru_cache(maxsize=None)
@@ -92,86 +66,54 @@ def _fresh_state(seed: int) -> np.ndarray:
     return pcg64_state(np.random.default_rng(seed).bit_generator.state)
 
 
-class _Kind:
-    """One unit kind of a text: its units' starts and end, its random orders' segments,
-    and its random stream (seeded by the text, kept between rounds, so the first k orders
-    are the same whether k or all SHUFFLES are drawn)."""
-
-    def __init__(self, starts: np.ndarray, end: int, state: np.ndarray):
-        self.starts, self.state = starts, state.copy()
-        self.last = np.append(starts[1:], end) - 1
-        self.shuffled: list[int] = []
-
-    def in_order(self, sample: "_OrderSample") -> int:
-        """Measures the joins of the units in their order; returns the segment's number."""
-        return sample.segments.add(order_pmi(sample.cps, sample.han, self.starts, self.last,
-                                             np.arange(self.starts.size)[None, :], *sample.tables))
-
-    def draw(self, sample: "_OrderSample", n: int) -> None:
-        """Measures n more random orders of the units, one segment each."""
-        first = sample.segments.add(shuffled_pmi(sample.cps, sample.han, self.starts, self.last, n, self.state, *sample.tables))
-        self.shuffled.extend(range(first, first + n))
-
-
 class _OrderSample:
     """The word-order measurement of one text's sample, in rounds: `draw(n)` adds n random
-    orders of every unit kind, `signals()` measures with the orders drawn so far."""
+    orders of every unit kind (kernels.order_round: one compiled call a round),
+    `signals()` measures with the orders drawn so far."""
 
     def __init__(self, text: str, model: dict):
         self.model = model
         sample = "".join(text.split())[:MAX_CHARS]
-        cps = codepoints(sample)
-        n = int(cps.size)
-        self.kinds: list[_Kind | None] = []
-        self.word: _Kind | None = None
+        self.cps = codepoints(sample)
+        n = int(self.cps.size)
         self.tags = None
         self.tag_error = np.inf  # the first random order's standard error of the tag PMI
         if n < 2 * MIN_JOINS:
             return
-        han = (cps >= _HAN_LO) & (cps <= _HAN_HI)
         # Words of the Han characters alone: separators (spaces, commas) between keywords
-        # would otherwise hide every join of a keyword list. They follow the text in one array.
-        self.han_size = int(han.sum())
-        han_cps = cps[han]
+        # would otherwise hide every join of a keyword list.
+        han_cps = self.cps[(self.cps >= _HAN_LO) & (self.cps <= _HAN_HI)]
+        self.han_size = int(han_cps.size)
         self.lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
-        self.cps, self.han = np.concatenate((cps, han_cps)), np.concatenate((han, np.ones(han_cps.size, dtype=bool)))
-        self.tables = (model["pair_table"].arrays, model["log_unigram"], model["log_p"])
-        self.segments = _Segments()
-        # In order, characters and both alignments of 2-character chunks join where adjacent
-        # characters meet: chunks at 0 (units 0, 2, 4...) at the odd pairs, chunks at 1 (units
-        # 0, 1, 3, 5...) at the even ones.
-        self.adjacent = self.segments.add(adjacent_pmi(cps, han, *self.tables))  # segments: even pairs, odd pairs
-        fresh = _fresh_state(n)  # deterministic per text
-        both = han[:-1] & han[1:]
-        positions = np.arange(n)
-        for units, in_order_joins in ((positions, both.sum()), (positions[::2], both[1::2].sum()),
-                                      (np.append(0, positions[1::2]), both[::2].sum())):
-            self.kinds.append(_Kind(units, n, fresh) if in_order_joins >= MIN_JOINS else None)
-        if self.lengths.size - 1 >= MIN_JOINS:  # every word join is Han-Han
-            self.word = _Kind(n + np.concatenate(([0], np.cumsum(self.lengths)[:-1])), n + han_cps.size, fresh)
-            self.word_in_order = self.word.in_order(self)
         self.tags = tag_ids(sample, model["tag_index"])
-        self.tag_state, self.tag_shuffled = _fresh_state(int(self.tags.size)).copy(), []
-        self.tag_in_order = float(model["tag_pmi"][self.tags[:-1], self.tags[1:]].mean()) if self.tags.size > MIN_JOINS else None
+        # Every stream is seeded by the text (deterministic), the tags' by their number;
+        # each kind keeps its own between rounds, so the first k orders are the same
+        # whether k or all SHUFFLES are drawn.
+        self.states = np.empty((N_KINDS + 1, 6), dtype=np.uint64)
+        self.states[:N_KINDS], self.states[N_KINDS] = _fresh_state(n), _fresh_state(int(self.tags.size))
+        self.shuffled = np.zeros((N_KINDS, 3, 0))  # per kind: sum, squares, joins of each order drawn
+        self.tag_shuffled: list[float] = []
 
     def draw(self, n: int) -> None:
         if self.tags is None:
             return
-        for kind in (*self.kinds, self.word):
-            if kind is not None:
-                kind.draw(self, n)
-        if self.tags.size > MIN_JOINS:
-            tags = self.tags[permutations(self.tags.size, n, self.tag_state)]
-            values = self.model["tag_pmi"][tags[:, :-1], tags[:, 1:]]
-            if not self.tag_shuffled:
-                self.tag_error = float(values[0].std() / np.sqrt(values.shape[1]))
-            self.tag_shuffled.extend(values.mean(axis=1).tolist())
+        in_order, shuffled, self.active, tag_means, tag_error, tag_in_order = order_round(
+            self.cps, self.lengths, self.tags, self.states, n, self.model["pair_table"].arrays, self.model["log_unigram"],
+            self.model["log_p"], self.model["tag_pmi"])
+        self.in_order = in_order
+        self.shuffled = np.concatenate((self.shuffled, shuffled), axis=2)
+        self.tag_in_order = None if np.isnan(tag_in_order) else float(tag_in_order)
+        if not self.tag_shuffled:
+            self.tag_error = float(tag_error)
+        if self.tag_in_order is not None:
+            self.tag_shuffled.extend(tag_means.tolist())
 
     def first_order_errors(self) -> dict:
         """The standard error of each signal's first random order (order_score's: its
         parts' weighted); a signal not measured has none (inf)."""
-        char = [self.segments.standard_error(kind.shuffled[0]) for kind in self.kinds if kind is not None and kind.shuffled]
-        word = self.segments.standard_error(self.word.shuffled[0]) if self.word is not None and self.word.shuffled else np.inf
+        first = self.shuffled[:, :, 0].tolist()
+        char = [_standard_error(*first[kind]) for kind in range(3) if self.active[kind]]
+        word = _standard_error(*first[3]) if self.active[3] else np.inf
         return {"char_order_gain": max(char, default=np.inf), "word_order_gain": word,
                 "order_score": W_WORD * word + W_POS * self.tag_error}
 
@@ -180,18 +122,20 @@ class _OrderSample:
         if self.tags is None:
             s["order_score"] = None
             return s
-        means, counts = self.segments.means()
-        a, sums = self.adjacent, self.segments.stats[0]
-        in_order = [(sums[a] + sums[a + 1]) / max(counts[a] + counts[a + 1], 1), means[a + 1], means[a]]
-        char_gains = [_gain(means, counts, mean, kind.shuffled) for kind, mean in zip(self.kinds, in_order) if kind is not None]
+        (sums, _squares, counts), shuffled = self.in_order.tolist(), self.shuffled.tolist()
+        # characters join at every adjacent pair, chunks from 0 at the odd ones, chunks from 1 at the even
+        means = [total / max(n, 1) for total, n in zip(sums, counts)]
+        in_order = [(sums[0] + sums[1]) / max(counts[0] + counts[1], 1), means[1], means[0]]
+        char_gains = [_gain(in_order[kind], shuffled[kind][0], shuffled[kind][2]) for kind in range(3) if self.active[kind]]
         char_gains = [g for g in char_gains if g is not None]
         s["char_order_gain"] = min(char_gains) if char_gains else None
-        if self.word is not None:
-            s["word_order_gain"] = _gain(means, counts, means[self.word_in_order], self.word.shuffled)
+        if self.active[3]:
+            s["word_order_gain"] = _gain(means[2], shuffled[3][0], shuffled[3][2])
         if self.han_size >= 2 * MIN_JOINS:
             s["long_word_share"] = round(float(self.lengths[self.lengths >= LONG_WORD].sum() / self.han_size), 4)
         if char_gains and self.tag_shuffled:  # too few Han joins for the others: none for the tags either
-            s["pos_order_gain"] = round(self.tag_in_order - float(np.mean(self.tag_shuffled)), 4)
+            # a plain sum is np.mean's below 8 values (SHUFFLES is 3)
+            s["pos_order_gain"] = round(self.tag_in_order - sum(self.tag_shuffled) / len(self.tag_shuffled), 4)
         s["order_score"] = order_score(s)
         return s
 

@@ -3,6 +3,11 @@ code they replace gives: the same random orders, MinHash signatures, table value
 sums, bit for bit, on real text and on edge cases."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from datasketch import MinHash
@@ -96,3 +101,69 @@ def test_join_pmi_sums_match_numpy(text):
     measured = kernels.order_pmi(cps, han, starts, last, orders, *tables)
     for row, order in enumerate(orders):
         assert np.allclose(measured[:, row], _numpy_pmi_sums(cps, han, last[order[:-1]], starts[order[1:]], model), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 300, 2000, 8192, 8193, 20000])
+def test_np_sum_is_numpys_sum_bit_for_bit(n):
+    values = np.random.default_rng(n).normal(size=n) * 10.0 ** np.random.default_rng(n + 1).integers(-3, 4, size=n)
+    assert kernels.np_sum(values) == values.sum()
+
+
+def test_order_round_is_the_numpy_measurement():
+    """One round of word order against the same measurement written in numpy: the unit
+    kinds' joins in numpy's random orders, and the tag-pair PMIs with np.mean / np.std."""
+    from zhpile.filters.textutil import jieba_words
+    from zhpile.filters.word_order import tag_ids
+
+    model = shipped_model()
+    sample = "".join(TEXTS[1].split())[:2000]
+    cps = codepoints(sample)
+    n = cps.size
+    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    sample_han = "".join(c for c in sample if "\u4e00" <= c <= "\u9fff")
+    lengths = np.array([len(w) for w in jieba_words(sample_han)])
+    assert lengths.sum() == len(sample_han)
+    tags = tag_ids(sample, model["tag_index"])
+    states = np.stack([kernels.pcg64_state(np.random.default_rng(n).bit_generator.state)] * kernels.N_KINDS
+                      + [kernels.pcg64_state(np.random.default_rng(tags.size).bit_generator.state)])
+    in_order, shuffled, active, tag_means, tag_error, tag_in_order = kernels.order_round(
+        cps, lengths, tags, states, 2, model["pair_table"].arrays, model["log_unigram"], model["log_p"], model["tag_pmi"])
+    assert active.all()
+
+    all_cps, all_han = np.concatenate((cps, cps[han])), np.concatenate((han, np.ones(han.sum(), dtype=bool)))
+    positions = np.arange(n)
+    word_starts = n + np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    kinds = [(positions, n), (positions[::2], n), (np.append(0, positions[1::2]), n), (word_starts, n + han.sum())]
+    for kind, (starts, end) in enumerate(kinds):
+        last = np.append(starts[1:], end) - 1
+        rng = np.random.default_rng(n)
+        for row in range(2):
+            order = rng.permutation(starts.size)
+            expected = _numpy_pmi_sums(all_cps, all_han, last[order[:-1]], starts[order[1:]], model)
+            assert np.allclose(shuffled[kind, :, row], expected, rtol=1e-12)
+    words = _numpy_pmi_sums(all_cps, all_han, kinds[3][0][:-1] + lengths[:-1] - 1, kinds[3][0][1:], model)
+    assert np.allclose(in_order[:, 2], words, rtol=1e-12)
+
+    pmi = model["tag_pmi"]
+    assert tag_in_order == pmi[tags[:-1], tags[1:]].mean()
+    rng = np.random.default_rng(tags.size)
+    for row in range(2):
+        shuffled_tags = tags[rng.permutation(tags.size)]
+        values = pmi[shuffled_tags[:-1], shuffled_tags[1:]]
+        assert tag_means[row] == values.mean()
+        if row == 0:
+            assert tag_error == values.std() / np.sqrt(values.size)
+
+
+def test_kernels_compiled_then_loaded_from_numbas_cache_give_the_same_signals(tmp_path):
+    """Workers load the kernels' machine code from numba's cache: a first process compiles
+    and stores it, a second loads it (a recursive kernel once crashed only when loaded)."""
+    code = ("import json, sys; from zhpile.filters import minhash, word_order; t = sys.stdin.read(); "
+            "print(json.dumps([word_order.order_signals(t), minhash.MinHasher().signature(t).tolist()]))")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], input=TEXTS[2], capture_output=True, text=True, env=env, timeout=300)
+            for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[-1].stderr[-2000:]
+    assert any(tmp_path.rglob("*.nbc"))  # the first run stored machine code there
+    first, second = (json.loads(r.stdout) for r in runs)
+    assert first == second and first[0]["order_score"] is not None
