@@ -363,3 +363,116 @@ def order_round(cps, lengths, tags, states, count, table, log_unigram, log_p, ta
                 deviation = values - tag_means[0]
                 tag_error = np.sqrt(np_sum(deviation * deviation) / m) / np.sqrt(m)
     return in_order, shuffled, active, tag_means, tag_error, tag_in_order
+
+
+@njit(cache=True, nogil=True)
+def repeat_runs(cps, max_period):
+    """(the longest run of one character, and for each period p in 2..max_period the
+    longest run of positions where cps[i] == cps[i + p]: at spans[p], 0 for none)."""
+    n = cps.size
+    longest_char = 0
+    run = 0
+    for i in range(1, n):
+        run = run + 1 if cps[i] == cps[i - 1] else 0
+        longest_char = max(longest_char, run)
+    spans = np.zeros(max_period + 1, dtype=np.int64)  # spans[p]: longest run at period p (0: none)
+    for p in range(2, max_period + 1):
+        run = 0
+        longest = 0
+        for i in range(n - p):
+            run = run + 1 if cps[i + p] == cps[i] else 0
+            longest = max(longest, run)
+        spans[p] = longest
+    return (longest_char + 1 if n else 0), spans
+
+
+_BASE = np.uint64(1_000_003)  # as quality.NgramHashes
+
+
+@njit(cache=True, nogil=True)
+def _ngram_hashes(cps, n):
+    """quality.NgramHashes(cps).of(n), the same values: sum of c[i + j] * BASE**(n - 1 - j),
+    wrapping modulo 2**64."""
+    m = cps.size - n + 1
+    out = np.empty(m, dtype=np.uint64)
+    lead = np.uint64(1)
+    for _ in range(n - 1):
+        lead *= _BASE
+    h = np.uint64(0)
+    for j in range(n):
+        h = h * _BASE + np.uint64(cps[j])
+    out[0] = h
+    for i in range(1, m):
+        h = (h - np.uint64(cps[i - 1]) * lead) * _BASE + np.uint64(cps[i + n - 1])
+        out[i] = h
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _value_counts(h):
+    """For each position of `h`, how many times its value occurs in `h` (an open-addressing
+    table: numba's sort of a few hundred values cost ~14 us, numpy's ~3, this ~2)."""
+    m = h.size
+    bits = 1
+    while (1 << bits) < 2 * m:
+        bits += 1
+    mask = (1 << bits) - 1
+    shift = np.uint64(64 - bits)
+    keys = np.empty(mask + 1, dtype=np.uint64)
+    used = np.zeros(mask + 1, dtype=np.bool_)
+    counts = np.zeros(mask + 1, dtype=np.int64)
+    slot = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        x = h[i]
+        j = np.int64((x * _MULT) >> shift)
+        while used[j] and keys[j] != x:
+            j = (j + 1) & mask
+        if not used[j]:
+            used[j], keys[j] = True, x
+        counts[j] += 1
+        slot[i] = j
+    return counts[slot]
+
+
+@njit(cache=True, nogil=True)
+def _top_share(cps, n):
+    """Share of characters covered by the most frequent n-gram (Gopher's top n-gram rule
+    on characters); 0 when no n-gram repeats."""
+    if cps.size < n + 1:
+        return 0.0
+    top = _value_counts(_ngram_hashes(cps, n)).max()
+    return min(top * n / cps.size, 1.0) if top > 1 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _dup_share(cps, n):
+    """Share of characters inside n-grams that occur more than once (Gopher's duplicate
+    n-gram rule on characters)."""
+    if cps.size < n + 1:
+        return 0.0
+    counts = _value_counts(_ngram_hashes(cps, n))
+    covered, cover_end = 0, 0
+    for i in range(cps.size):
+        if i < counts.size and counts[i] > 1:  # a repeated n-gram starts here
+            cover_end = i + n
+        if i < cover_end:
+            covered += 1
+    return covered / cps.size
+
+
+@njit(cache=True, nogil=True)
+def ngram_shares(cps, top_sizes, dup_sizes):
+    """quality's top and duplicate n-gram shares of `cps` for each size (ascending): once
+    a size gives exactly 0 the longer ones are 0 without measuring (an n-gram repeats only
+    where its first shorter n-gram does)."""
+    top = np.zeros(top_sizes.size, dtype=np.float64)
+    for i in range(top_sizes.size):
+        top[i] = _top_share(cps, top_sizes[i])
+        if top[i] == 0.0:
+            break
+    dup = np.zeros(dup_sizes.size, dtype=np.float64)
+    for i in range(dup_sizes.size):
+        dup[i] = _dup_share(cps, dup_sizes[i])
+        if dup[i] == 0.0:
+            break
+    return top, dup

@@ -19,6 +19,7 @@ import numpy as np
 from .base import Drop
 from .cut import cut_pathological, cut_repeated_lines
 from .fluency import fluency
+from .kernels import ngram_shares, repeat_runs
 from .safety import flagged_shares, safety_context
 from .textutil import HAN_CHAR, codepoints, is_code_line, jieba_words
 from .word_order import order_signals
@@ -84,40 +85,21 @@ def _classify(cps: np.ndarray) -> np.ndarray:
     return cls
 
 
-def _longest_true_run(mask: np.ndarray) -> int:
-    if not mask.any():
-        return 0
-    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max())
-
-
 def max_run(cps: np.ndarray) -> int:
     """Length of the longest run of one identical character."""
-    if cps.size == 0:
-        return 0
-    return _longest_true_run(cps[1:] == cps[:-1]) + 1
+    return int(repeat_runs(cps, _MAX_PERIOD)[0])
 
 
 def max_periodic_span(cps: np.ndarray) -> int:
     """Longest stretch that repeats a pattern of 2..8 characters (`\\/\\/\\/`, `-=-=`,
     `哈哈嘿哈哈嘿`); 0 if none reaches 16 characters."""
-    best = 0
-    for period in range(2, _MAX_PERIOD + 1):
-        if cps.size <= period:
-            break
-        same = cps[period:] == cps[:-period]
-        # A run can only be as long as the number of matches: skip hopeless periods.
-        if int(np.count_nonzero(same)) + period < max(best, _MIN_REPORTED_SPAN):
-            continue
-        run = _longest_true_run(same)
-        if run and run + period >= _MIN_REPORTED_SPAN:
-            best = max(best, run + period)
-    return best
+    return _periodic_span(repeat_runs(cps, _MAX_PERIOD)[1])
 
 
-_BASE = np.uint64(1_000_003)
-_BASE_INV = np.uint64(pow(1_000_003, -1, 2**64))  # the base is odd: invertible modulo 2**64
+def _periodic_span(runs: np.ndarray) -> int:
+    """From repeat_runs' runs per period: the longest run + its period of at least 16."""
+    spans = [int(run) + period for period, run in enumerate(runs.tolist()) if run and run + period >= _MIN_REPORTED_SPAN]
+    return max(spans, default=0)
 
 
 class NgramHashes:
@@ -125,11 +107,14 @@ class NgramHashes:
     array, for any n, from one pass of prefix sums: with Q[i] = sum of c[j] * base**-j
     for j < i, the n-gram at i hashes to base**(i+n-1) * (Q[i+n] - Q[i])."""
 
+    BASE = np.uint64(1_000_003)
+    _BASE_INV = np.uint64(pow(1_000_003, -1, 2**64))  # the base is odd: invertible modulo 2**64
+
     def __init__(self, cps: np.ndarray):
         self.size = int(cps.size)
-        inv_powers = np.full(self.size, _BASE_INV, dtype=np.uint64)
+        inv_powers = np.full(self.size, self._BASE_INV, dtype=np.uint64)
         inv_powers[:1] = 1
-        self.powers = np.full(self.size + 1, _BASE, dtype=np.uint64)
+        self.powers = np.full(self.size + 1, self.BASE, dtype=np.uint64)
         self.powers[0] = 1
         np.cumprod(self.powers, dtype=np.uint64, out=self.powers)
         self.prefix = np.zeros(self.size + 1, dtype=np.uint64)
@@ -140,42 +125,23 @@ class NgramHashes:
         return self.powers[n - 1:n - 1 + m] * (self.prefix[n:] - self.prefix[:m])
 
 
-def top_ngram_share(cps: np.ndarray, n: int, hashes: NgramHashes | None = None) -> float:
-    """Share of characters covered by the most frequent character n-gram (Gopher's
-    top n-gram rule on characters)."""
-    if cps.size < n + 1:
-        return 0.0
-    h = np.sort((hashes or NgramHashes(cps)).of(n))
-    bounds = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1], [True])))
-    top = int(np.diff(bounds).max())
-    return float(min(top * n / cps.size, 1.0)) if top > 1 else 0.0
-
-
-def dup_ngram_share(cps: np.ndarray, n: int, hashes: NgramHashes | None = None) -> float:
-    """Share of characters inside character n-grams that occur more than once (Gopher's
-    duplicate n-gram rule on characters)."""
-    if cps.size < n + 1:
-        return 0.0
-    h = (hashes or NgramHashes(cps)).of(n)
-    order = np.argsort(h)
-    same = h[order][1:] == h[order][:-1]
-    if not same.any():
-        return 0.0
-    dup_sorted = np.zeros(h.size, dtype=bool)
-    dup_sorted[1:] |= same
-    dup_sorted[:-1] |= same
-    starts = order[dup_sorted]
-    # +1 where a repeated n-gram starts, -1 where it ends: covered where the sum is > 0.
-    cover = np.bincount(starts, minlength=cps.size + 1) - np.bincount(starts + n, minlength=cps.size + 1)
-    return float((np.cumsum(cover)[:-1] > 0).mean())
-
-
 def char_entropy(cps: np.ndarray) -> float:
     if cps.size == 0:
         return 0.0
     _, counts = np.unique(cps, return_counts=True)
     p = counts / cps.size
     return float(-(p * np.log2(p)).sum())
+
+
+_TOP_SIZES, _DUP_SIZES = np.array(TOP_NGRAMS), np.array(DUP_NGRAMS)
+
+
+def ngram_share_signals(han_cps: np.ndarray) -> dict:
+    """Gopher's top and duplicate n-gram shares, on characters (kernels.ngram_shares: the
+    same hashes as NgramHashes, compiled): top_{n}gram_share, dup_{n}gram_share."""
+    top, dup = ngram_shares(han_cps, _TOP_SIZES, _DUP_SIZES)
+    return {**{f"top_{n}gram_share": round(v, 4) for n, v in zip(TOP_NGRAMS, top.tolist())},
+            **{f"dup_{n}gram_share": round(v, 4) for n, v in zip(DUP_NGRAMS, dup.tolist())}}
 
 
 WORD_SAMPLE_CHARS = 64  # jieba reads this much of each kept document (it is the slowest signal)
@@ -238,10 +204,11 @@ def pathological_signals(text: str) -> dict:
     _dup, max_line_repeat = _duplicates([line for line in lines if line])
     visible = cps[_classify(cps) != _SPACE]
     tokens = _ASCII_TOKEN.findall(text)
+    char_run, period_runs = repeat_runs(cps, _MAX_PERIOD)
     return {
         "n_chars": int(cps.size),
-        "max_char_run": max_run(cps),
-        "max_periodic_span": max_periodic_span(cps),
+        "max_char_run": int(char_run),
+        "max_periodic_span": _periodic_span(period_runs),
         "max_ascii_token": max(map(len, tokens), default=0),
         # A blob is made of ASCII characters: it lies inside one ASCII token.
         "blob_chars": sum(len(m) for token in tokens if len(token) >= _MIN_BLOB for m in _BLOB.findall(token)),
@@ -285,15 +252,7 @@ def signals(text: str, pathological: dict | None = None) -> dict:
     # Repetition is measured on the Han characters alone, as Gopher measures it on words
     # (runs of punctuation like `-----` are the pathological rules' business), with n
     # doubled: a Chinese word is about two characters.
-    han_cps = cps[cls == _HAN]
-    hashes = NgramHashes(han_cps)
-    # n ascending: an n-gram repeats only where its first shorter n-gram does, so once no
-    # n-gram repeats (share exactly 0) the longer ones need no sorting (most texts).
-    for sizes, share, name in ((TOP_NGRAMS, top_ngram_share, "top_{}gram_share"), (DUP_NGRAMS, dup_ngram_share, "dup_{}gram_share")):
-        value = None
-        for k in sizes:
-            value = share(han_cps, k, hashes) if value != 0.0 else 0.0
-            s[name.format(k)] = round(value, 4)
+    s.update(ngram_share_signals(cps[cls == _HAN]))
     flagged = flagged_shares(text)
     s.update(flagged)
     # Only a text with a flagged term needs its context (most have none).

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from zhpile.filters import kernels
+from zhpile.filters import kernels, quality
 from zhpile.filters.fluency import PairTable, pair_keys, shipped_model
 from zhpile.filters.minhash import MinHasher, shingle_hashes
+from zhpile.filters.quality import NgramHashes
 from zhpile.filters.textutil import codepoints
 from sample_data.articles import ZH
 
@@ -167,3 +168,66 @@ def test_kernels_compiled_then_loaded_from_numbas_cache_give_the_same_signals(tm
     assert any(tmp_path.rglob("*.nbc"))  # the first run stored machine code there
     first, second = (json.loads(r.stdout) for r in runs)
     assert first == second and first[0]["order_score"] is not None
+
+
+# The numpy forms of the repetition signals, as filters/quality.py computed them before
+# the kernels: the references the kernels must equal.
+def _longest_true_run(mask):
+    if not mask.any():
+        return 0
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], mask, [False])).astype(np.int8)))
+    return int((edges[1::2] - edges[::2]).max())
+
+
+def _numpy_periodic_span(cps):
+    best = 0
+    for period in range(2, 9):
+        if cps.size <= period:
+            break
+        run = _longest_true_run(cps[period:] == cps[:-period])
+        if run and run + period >= 16:
+            best = max(best, run + period)
+    return best
+
+
+def _numpy_top_share(cps, n):
+    if cps.size < n + 1:
+        return 0.0
+    h = np.sort(NgramHashes(cps).of(n))
+    top = int(np.diff(np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1], [True])))).max())
+    return float(min(top * n / cps.size, 1.0)) if top > 1 else 0.0
+
+
+def _numpy_dup_share(cps, n):
+    if cps.size < n + 1:
+        return 0.0
+    h = NgramHashes(cps).of(n)
+    order = np.argsort(h)
+    same = h[order][1:] == h[order][:-1]
+    if not same.any():
+        return 0.0
+    dup_sorted = np.zeros(h.size, dtype=bool)
+    dup_sorted[1:] |= same
+    dup_sorted[:-1] |= same
+    starts = order[dup_sorted]
+    cover = np.bincount(starts, minlength=cps.size + 1) - np.bincount(starts + n, minlength=cps.size + 1)
+    return float((np.cumsum(cover)[:-1] > 0).mean())
+
+
+REPETITIVE = [*TEXTS, "", "a", "ab", "哈" * 40, "哈哈嘿" * 30, "\\/" * 500 + "正文" * 3, "一二三四五六七八九十" * 7 + "完",
+              "".join(chr(c) for c in np.random.default_rng(4).integers(0x4E00, 0x4E40, 3000))]
+
+
+@pytest.mark.parametrize("text", REPETITIVE)
+def test_repetition_kernels_equal_their_numpy_forms(text):
+    cps = codepoints(text)
+    char_run, period_runs = kernels.repeat_runs(cps, 8)
+    assert char_run == (_longest_true_run(cps[1:] == cps[:-1]) + 1 if cps.size else 0)
+    assert quality._periodic_span(period_runs) == _numpy_periodic_span(cps)
+    top, dup = kernels.ngram_shares(cps, np.array([1, 2, 4, 6, 8]), np.array([3, 10, 14, 20]))
+    # the kernel stops at the first 0 (a longer n-gram cannot repeat where a shorter does not)
+    expected_top = [_numpy_top_share(cps, n) for n in (1, 2, 4, 6, 8)]
+    expected_dup = [_numpy_dup_share(cps, n) for n in (3, 10, 14, 20)]
+    for got, expected in ((top, expected_top), (dup, expected_dup)):
+        zero = expected.index(0.0) if 0.0 in expected else len(expected)
+        assert got.tolist()[:zero] == expected[:zero] and not any(got[zero:])
