@@ -103,6 +103,13 @@ def _is_chrome(text: str, link: int) -> bool:
     return _LEGAL.search(text) is not None or (_WIDGET_WORDS.search(text) is not None and not _FULL_STOP.search(text))
 
 
+def _link_chars(line: str) -> int:
+    """Characters of link text in a marked-up line: its anchors' contents without tags
+    (most hold none: the tag pass is skipped for them)."""
+    anchors = "".join(_ANCHOR.findall(line))
+    return len(_TAG.sub("", anchors)) if "<" in anchors else len(anchors)
+
+
 def _is_dateline(text: str) -> bool:
     return (len(text) < BOILERPLATE_MAX_CHARS and _DATE_TIME.search(text) is not None
             and _META_WORDS.search(text) is not None and not _FULL_STOP.search(text))
@@ -175,7 +182,7 @@ def _lines(tree, main_content: bool) -> list[Line]:
             text = html.unescape(text)
         text = text.strip()
         if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page
-            link = min(len(_TAG.sub("", "".join(_ANCHOR.findall(line)))), len(text)) if "<a" in line else 0
+            link = min(_link_chars(line), len(text)) if "<a" in line else 0
             heading = "<h" in line and _HEADING.match(line) is not None
             chrome = _is_chrome(text, link)
             code = pre or is_code_line(text)

@@ -476,3 +476,31 @@ def ngram_shares(cps, top_sizes, dup_sizes):
         if dup[i] == 0.0:
             break
     return top, dup
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_U30, _U27, _U31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
+@njit(cache=True, nogil=True)
+def _splitmix(x):
+    """splitmix64's finaliser: a bijection of 64-bit values that mixes every input bit."""
+    x += _GOLDEN
+    x = (x ^ (x >> _U30)) * _MIX1
+    x = (x ^ (x >> _U27)) * _MIX2
+    return x ^ (x >> _U31)
+
+
+@njit(cache=True, nogil=True)
+def band_hashes(signature, bands, rows):
+    """One 63-bit key per LSH band: its index and its rows' values chained through
+    splitmix64 (two signatures share a band's key when the band's rows are equal, and
+    otherwise collide with odds of 2**-63)."""
+    out = np.empty(bands, dtype=np.int64)
+    for b in range(bands):
+        h = _splitmix(np.uint64(b))
+        for r in range(b * rows, (b + 1) * rows):
+            h = _splitmix(h ^ np.uint64(signature[r]))
+        out[b] = np.int64(h >> _U1)
+    return out

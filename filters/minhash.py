@@ -8,12 +8,11 @@ own optimal-parameter routine (`MinHashLSH`) for the configured Jaccard threshol
 """
 from __future__ import annotations
 
-import hashlib
 import re
 
 import numpy as np
 
-from .kernels import affine32_minhash
+from .kernels import affine32_minhash, band_hashes
 from .textutil import codepoints
 
 _WS = re.compile(r"\s+")
@@ -72,10 +71,10 @@ def lsh_params(threshold: float, num_perm: int, false_positive_weight: float = 0
     return lsh.b, lsh.r
 
 
-def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[bytes]:
-    """One key per band: the band index and a hash of its rows."""
-    return [bytes([i % 256, i // 256]) + hashlib.blake2b(signature[i * rows:(i + 1) * rows].tobytes(), digest_size=8).digest()
-            for i in range(bands)]
+def band_keys(signature: np.ndarray, bands: int, rows: int) -> list[int]:
+    """One key per band (kernels.band_hashes): equal exactly when the band index and its
+    rows are, non-negative and below 2**63 (a Beam varint, a plain dict key)."""
+    return band_hashes(np.ascontiguousarray(signature, dtype=np.uint32), bands, rows).tolist()
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:

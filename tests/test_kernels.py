@@ -231,3 +231,21 @@ def test_repetition_kernels_equal_their_numpy_forms(text):
     for got, expected in ((top, expected_top), (dup, expected_dup)):
         zero = expected.index(0.0) if 0.0 in expected else len(expected)
         assert got.tolist()[:zero] == expected[:zero] and not any(got[zero:])
+
+
+def test_band_keys_are_equal_exactly_where_bands_are():
+    from zhpile.filters.minhash import band_keys
+
+    signatures = [MinHasher().signature(text) for text in TEXTS]
+    keys = [band_keys(sig, 25, 5) for sig in signatures]
+    assert all(0 <= k < 2**63 for row in keys for k in row)
+    for sig, row in zip(signatures, keys):
+        changed = sig.copy()
+        changed[7] ^= 1  # a row of band 1
+        other = band_keys(changed, 25, 5)
+        assert [a == b for a, b in zip(row, other)] == [band != 1 for band in range(25)]
+    # different bands of different texts never share a key; the same band index with the same rows does
+    assert len({k for row in keys for k in row}) == 25 * len(TEXTS)
+    same_rows = signatures[0].copy()
+    same_rows[:5] = signatures[1][:5]
+    assert band_keys(same_rows, 25, 5)[0] == keys[1][0]

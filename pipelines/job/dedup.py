@@ -59,8 +59,7 @@ def _band_entries(bands: int, rows: int, buckets: int):
     """(id, fingerprint) -> its (bucket, (band key, node)) entries, one per band."""
     def entries(kv):
         node = kv[1]["node"]
-        return [(int.from_bytes(key[2:6], "little") % buckets, (key, node))
-                for key in band_keys(np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)]
+        return [(key % buckets, (key, node)) for key in band_keys(np.frombuffer(kv[1]["sig"], dtype=np.uint32), bands, rows)]
     return entries
 
 
