@@ -488,3 +488,16 @@ def test_health_and_news_context_raise_the_flagged_share_limit():
     assert quality.first_drop(without, CFG, porn).reason == "porn"
     one_word = {**s, "porn_share": 0.0169, "n_chars": 237, "safety_context": 0}  # 4 flagged characters
     assert quality.first_drop(one_word, CFG, (quality.flagged_rule("porn"),)) is None
+
+
+@pytest.mark.parametrize("phrase", [
+    "该页面不存在", "文章已经不存在", "页面已经被删除", "页面已失效", "您所访问的页面", "你要访问的链接", "页面找不到了", "网页未找到",
+    "内容无法找到", "页面无法访问", "页面走丢了", "找不到您要的页面", "找不到网页", "此帖子已被删除", "3秒后自动跳转", "5秒后返回",
+    "正在为您跳转", "404 Not Found", "Not Found", "Page Not Found", "500 Internal Server Error", "403 Forbidden", "Access Denied"])
+def test_error_phrase_prefilter_lets_every_alternative_through(phrase):
+    """error_phrases skips the regex when no ERROR_LITERALS literal is in the head: each
+    alternative of the regex must hold one, or its phrases would go unseen."""
+    text = f"正文第一段。{phrase}。其他内容。"
+    assert len(quality._ERROR_PAGE.findall(text)) == 1
+    assert quality.error_phrases(text) == 1
+    assert quality.error_phrases("正文" * 600 + phrase) == 0  # beyond ERROR_SCAN_CHARS
