@@ -89,19 +89,9 @@ def _classify(cps: np.ndarray) -> np.ndarray:
     return cls
 
 
-def max_run(cps: np.ndarray) -> int:
-    """Length of the longest run of one identical character."""
-    return int(repeat_runs(cps, _MAX_PERIOD)[0])
-
-
-def max_periodic_span(cps: np.ndarray) -> int:
-    """Longest stretch that repeats a pattern of 2..8 characters (`\\/\\/\\/`, `-=-=`,
-    `哈哈嘿哈哈嘿`); 0 if none reaches 16 characters."""
-    return _periodic_span(repeat_runs(cps, _MAX_PERIOD)[1])
-
-
 def _periodic_span(runs: np.ndarray) -> int:
-    """From repeat_runs' runs per period: the longest run + its period of at least 16."""
+    """max_periodic_span from kernels.repeat_runs' runs per period: the longest stretch that
+    repeats a pattern of 2..8 characters (`\\/\\/\\/`, `-=-=`, `哈哈嘿哈哈嘿`), 0 if none reaches 16."""
     spans = [int(run) + period for period, run in enumerate(runs.tolist()) if run and run + period >= _MIN_REPORTED_SPAN]
     return max(spans, default=0)
 
