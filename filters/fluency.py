@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .kernels import pair_lookup
+from .kernels import FIBONACCI, pair_lookup
 from .textutil import codepoints, jieba_tags
 
 # Interpolation of bigram and unigram estimates, and add-k smoothing of the unigram.
@@ -117,7 +117,7 @@ class PairTable:
 
     SLOTS_PER_KEY = 4  # at least: the load factor is at most 1/4
     EMPTY = np.uint64(2**64 - 1)  # no pair key: code points are 21 bits, keys 42
-    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+    _MULT = FIBONACCI  # the lookup kernel hashes with the same constant
 
     def __init__(self, keys: np.ndarray, values: np.ndarray):
         if keys.size > 1 and not bool(np.all(keys[1:] > keys[:-1])):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # as fluency.PairTable: Fibonacci hashing
+FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: fluency.PairTable's slots, _value_counts'
 _EMPTY = np.uint64(2**64 - 1)
 _SECOND_BITS = np.uint64(21)  # a pair key is first << 21 | second (fluency.pair_keys)
 
@@ -30,7 +30,7 @@ def pair_lookup(keys, default, slot_keys, slot_values, overflow_keys, overflow_v
     held = np.empty(n, dtype=np.uint64)
     values = np.empty(n, dtype=np.float64)
     for i in range(n):
-        home = (keys[i] * _MULT) >> shift
+        home = (keys[i] * FIBONACCI) >> shift
         held[i] = slot_keys[home]
         values[i] = slot_values[home]
     for i in range(n):
@@ -187,12 +187,6 @@ def permutations(n, count, st):
 
 
 @njit(cache=True, nogil=True)
-def shuffled_pmi(cps, han, starts, last, count, st, table, log_unigram, log_p):
-    """order_pmi of `count` random orders of the units, drawn from the stream `st`."""
-    return order_pmi(cps, han, starts, last, permutations(starts.size, count, st), table, log_unigram, log_p)
-
-
-@njit(cache=True, nogil=True)
 def affine32_minhash(hashes, a, b, fmix):
     """datasketch's affine32 MinHash of 32-bit shingle hashes (MinHash.update_batch on a
     fresh sketch): each hash through the murmur3 finaliser, then, for each permutation k,
@@ -285,6 +279,7 @@ def np_sum(a):
 # The unit kinds of word order (filters/word_order.py): characters, 2-character chunks from
 # position 0, 2-character chunks from position 1, jieba words of the Han characters.
 N_KINDS = 4
+HAN_LO, HAN_HI = 0x4E00, 0x9FFF  # the Han characters whose joins word order measures
 MIN_JOINS = 20  # fewer Han-Han joins than this in a text: no word-order verdict (None)
 
 
@@ -326,7 +321,7 @@ def order_round(cps, lengths, tags, states, count, table, log_unigram, log_p, ta
     - tag_means (count,) and tag_error: each random order's mean tag-pair PMI, and the
       first's standard error (np.mean / np.std, bit for bit), and tag_in_order."""
     n = cps.size
-    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    han = (cps >= HAN_LO) & (cps <= HAN_HI)
     n_han = int(han.sum())
     all_cps = np.empty(n + n_han, dtype=cps.dtype)
     all_han = np.ones(n + n_han, dtype=np.bool_)
@@ -348,7 +343,8 @@ def order_round(cps, lengths, tags, states, count, table, log_unigram, log_p, ta
         if kind == 3:
             identity = np.arange(starts.size).reshape(1, starts.size)
             in_order[:, 2] = order_pmi(all_cps, all_han, starts, last, identity, table, log_unigram, log_p)[:, 0]
-        shuffled[kind] = shuffled_pmi(all_cps, all_han, starts, last, count, states[kind], table, log_unigram, log_p)
+        orders = permutations(starts.size, count, states[kind])
+        shuffled[kind] = order_pmi(all_cps, all_han, starts, last, orders, table, log_unigram, log_p)
     tag_means = np.zeros(count, dtype=np.float64)
     tag_error, tag_in_order = np.inf, np.nan
     m = tags.size - 1
@@ -389,7 +385,7 @@ def repeat_runs(cps, max_period):
     return (longest_char + 1 if n else 0), spans
 
 
-_BASE = np.uint64(1_000_003)  # as quality.NgramHashes
+NGRAM_BASE = np.uint64(1_000_003)  # the n-gram hashes' polynomial base (quality.NgramHashes uses it too)
 
 
 @njit(cache=True, nogil=True)
@@ -400,13 +396,13 @@ def _ngram_hashes(cps, n):
     out = np.empty(m, dtype=np.uint64)
     lead = np.uint64(1)
     for _ in range(n - 1):
-        lead *= _BASE
+        lead *= NGRAM_BASE
     h = np.uint64(0)
     for j in range(n):
-        h = h * _BASE + np.uint64(cps[j])
+        h = h * NGRAM_BASE + np.uint64(cps[j])
     out[0] = h
     for i in range(1, m):
-        h = (h - np.uint64(cps[i - 1]) * lead) * _BASE + np.uint64(cps[i + n - 1])
+        h = (h - np.uint64(cps[i - 1]) * lead) * NGRAM_BASE + np.uint64(cps[i + n - 1])
         out[i] = h
     return out
 
@@ -427,7 +423,7 @@ def _value_counts(h):
     slot = np.empty(m, dtype=np.int64)
     for i in range(m):
         x = h[i]
-        j = np.int64((x * _MULT) >> shift)
+        j = np.int64((x * FIBONACCI) >> shift)
         while used[j] and keys[j] != x:
             j = (j + 1) & mask
         if not used[j]:

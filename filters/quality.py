@@ -19,7 +19,7 @@ import numpy as np
 from .base import Drop
 from .cut import cut_pathological, cut_repeated_lines
 from .fluency import fluency
-from .kernels import ngram_shares, repeat_runs
+from .kernels import NGRAM_BASE, ngram_shares, repeat_runs
 from .safety import flagged_shares, safety_context
 from .textutil import HAN_CHAR, codepoints, is_code_line, jieba_words
 from .word_order import order_signals
@@ -101,8 +101,8 @@ class NgramHashes:
     array, for any n, from one pass of prefix sums: with Q[i] = sum of c[j] * base**-j
     for j < i, the n-gram at i hashes to base**(i+n-1) * (Q[i+n] - Q[i])."""
 
-    BASE = np.uint64(1_000_003)
-    _BASE_INV = np.uint64(pow(1_000_003, -1, 2**64))  # the base is odd: invertible modulo 2**64
+    BASE = NGRAM_BASE  # kernels.ngram_shares hashes with the same base
+    _BASE_INV = np.uint64(pow(int(NGRAM_BASE), -1, 2**64))  # the base is odd: invertible modulo 2**64
 
     def __init__(self, cps: np.ndarray):
         self.size = int(cps.size)

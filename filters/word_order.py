@@ -31,12 +31,11 @@ from operator import itemgetter
 import numpy as np
 
 from .fluency import shipped_model
-from .kernels import MIN_JOINS, N_KINDS, order_round, pcg64_state
+from .kernels import HAN_LO, HAN_HI, MIN_JOINS, N_KINDS, order_round, pcg64_state
 from .textutil import codepoints, jieba_tags, jieba_words
 
 MAX_CHARS = 2000  # the first 2,000 non-space characters: 1.5 ms a 6,000-character text, every order (5,000: 4.9 ms)
 SHUFFLES = 3  # random orders averaged per unit kind (2: real drops at the default 0.5% -> 0.9%)
-_HAN_LO, _HAN_HI = 0x4E00, 0x9FFF
 # order_score = word_order_gain x W_WORD + pos_order_gain x W_POS + long_word_share x W_LONG:
 # chosen on the held-back table of benchmarks/word_order.py (docs/quality.md, "Word order").
 W_WORD, W_POS, W_LONG = 0.5, 1.0, 0.75
@@ -82,7 +81,7 @@ class _OrderSample:
             return
         # Words of the Han characters alone: separators (spaces, commas) between keywords
         # would otherwise hide every join of a keyword list.
-        han_cps = self.cps[(self.cps >= _HAN_LO) & (self.cps <= _HAN_HI)]
+        han_cps = self.cps[(self.cps >= HAN_LO) & (self.cps <= HAN_HI)]
         self.han_size = int(han_cps.size)
         self.lengths = np.fromiter(map(len, jieba_words(han_cps.tobytes().decode("utf-32-le"))), dtype=np.int64)
         self.tags = tag_ids(sample, model["tag_index"])
