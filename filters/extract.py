@@ -38,9 +38,10 @@ def payload_kind(content_type: str | None, payload: bytes) -> str:
 
 
 # One extracted line: its text and how many of its characters are link text.
-_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a>", re.S)
-_TAG = re.compile(r"<[^>]+>")
-_TAG_IN_LINE = re.compile(r"<[^>\n]+>")  # _TAG line by line, in one pass over the lines
+# Both in one pass over the page's lines, never across a line break. resiliparse escapes
+# every < of text and attributes, so each < is a tag.
+_ANCHOR_IN_LINE = re.compile(r"<a\b[^>\n]*>[^\n]*?</a>")
+_TAG_IN_LINE = re.compile(r"<[^>\n]+>")
 _HEADING = re.compile(r"\s*<h[1-3]\b")
 _SENTENCE_PUNCT = re.compile(r"[。！？；，、!?;]")
 _FULL_STOP = re.compile(r"[。！？]")
@@ -101,13 +102,6 @@ def _is_chrome(text: str, link: int) -> bool:
         # a long footer of licences and registration numbers, written without a sentence
         return len(text) < LEGAL_FOOTER_MAX_CHARS and not _FULL_STOP.search(text) and _LEGAL.search(text) is not None
     return _LEGAL.search(text) is not None or (_WIDGET_WORDS.search(text) is not None and not _FULL_STOP.search(text))
-
-
-def _link_chars(line: str) -> int:
-    """Characters of link text in a marked-up line: its anchors' contents without tags
-    (most hold none: the tag pass is skipped for them)."""
-    anchors = "".join(_ANCHOR.findall(line))
-    return len(_TAG.sub("", anchors)) if "<" in anchors else len(anchors)
 
 
 def _is_dateline(text: str) -> bool:
@@ -173,20 +167,30 @@ def _lines(tree, main_content: bool) -> list[Line]:
     has_pre = "<pre" in marked
     if has_pre:  # inside <pre> resiliparse writes a <br> without the line break it writes elsewhere
         marked = marked.replace("<br>", "\n")
-    for line, text in zip(marked.split("\n"), _TAG_IN_LINE.sub("", marked).split("\n")):
+    texts = _TAG_IN_LINE.sub("", marked)
+    # A line's link text: its characters less those left without its anchors (two passes
+    # over the page instead of a search per line).
+    unlinked = _TAG_IN_LINE.sub("", _ANCHOR_IN_LINE.sub("", marked)) if "<a" in marked else texts
+    new_line = tuple.__new__  # Line(...) without its Python-level __new__: ~52 lines a page
+    for line, raw, rest in zip(marked.split("\n"), texts.split("\n"), unlinked.split("\n")):
         if has_pre:
             pre = in_pre or "<pre" in line
             if "<pre" in line or "</pre>" in line:
                 in_pre = line.rfind("<pre") > line.rfind("</pre>")
-        if "&" in text:  # most lines have no entity
-            text = html.unescape(text)
+        text = html.unescape(raw) if "&" in raw else raw  # most lines have no entity
         text = text.strip()
         if text and text.strip("\ufffd"):  # a lone U+FFFD is a lost byte, not a block of the page
-            link = min(_link_chars(line), len(text)) if "<a" in line else 0
+            link = min(len(raw) - len(rest), len(text))
             heading = "<h" in line and _HEADING.match(line) is not None
+            if link / len(text) > LINK_DENSITY_MAX:
+                # navigation, most lines of a crawled page: whether it is code or a dateline
+                # changes nothing for a chrome line (_repeated_widgets: code is a property of
+                # the text, which the line's non-chrome copies share)
+                lines.append(new_line(Line, (text, link, heading, True, pre, False)))
+                continue
             chrome = _is_chrome(text, link)
             code = pre or is_code_line(text)
-            lines.append(Line(text, link, heading, chrome, code, not (chrome or code) and _is_dateline(text)))
+            lines.append(new_line(Line, (text, link, heading, chrome, code, not (chrome or code) and _is_dateline(text))))
     gutter = _gutter(lines)
     if gutter:
         lines = [line for i, line in enumerate(lines) if i not in gutter]
@@ -211,11 +215,12 @@ def _repeated_widgets(lines: list[Line]) -> list[Line]:
     """Short lines that recur WIDGET_REPEATS times in one page (点赞, 评论, 举报 under every
     reply; 阅读全文 or an ad's 为什么你不喜欢这个广告？ under every teaser) are chrome, wherever
     they are. (The same line with its numbers aside is not: a price table's 0元 cells.)"""
-    keys = [line.text if len(line.text) <= WIDGET_MAX_CHARS and not line.code else None for line in lines]
-    widgets = {key for key, n in collections.Counter(keys).items() if n >= WIDGET_REPEATS and key is not None}
+    counts = collections.Counter(line.text for line in lines if len(line.text) <= WIDGET_MAX_CHARS and not line.code)
+    widgets = {text for text, n in counts.items() if n >= WIDGET_REPEATS}
     if not widgets:
         return lines
-    return [line._replace(chrome=True) if key in widgets else line for line, key in zip(lines, keys)]
+    return [line._replace(chrome=True) if not line.chrome and not line.code and line.text in widgets else line
+            for line in lines]
 
 
 def densest_region(lines: list[Line]) -> list[Line]:
