@@ -95,6 +95,7 @@ def stages_after_dedup(config: Config) -> list:
     ]
 
 
+CLEAN_READ_BYTES = 4_000_000  # a range of clean/ the mixing step reads: ~1,000 documents, a row group or two
 WORK_DIR = "_work"  # files the driver hands the workers; removed when the run ends (run.py)
 
 
@@ -175,7 +176,12 @@ def build_clean_pipeline(p: beam.Pipeline, config: Config, files: dict[str, list
 def build_mix_pipeline(p: beam.Pipeline, config: Config, output: str, epochs: dict[str, float], n_shards: int,
                        n_parts: int) -> None:
     columns = ["id", "source", "component", "url", "text", "dup_cluster_size"] + (["input_ids"] if config.output.tokenize else [])
-    docs = p | "ReadClean" >> beam.io.ReadFromParquet(f"{output}/clean/*/*.parquet", columns=columns)
+    # ReadAll: its ranges (a few row groups each) go through a shuffle before they are read.
+    # ReadFromParquet's splits stay on the worker that expanded the pattern: on Flink the
+    # whole read ran in one task at any parallelism.
+    docs = (p
+            | "CleanFiles" >> beam.Create([f"{output}/clean/*/*.parquet"])
+            | "ReadClean" >> beam.io.ReadAllFromParquet(columns=columns, desired_bundle_size=CLEAN_READ_BYTES))
     shards = MixtureShards(output, f"{output}/{WORK_DIR}", config, n_shards, n_parts)
     rows = docs | "Mixture" >> WriteMixture(config, epochs, shards)
     stats = rows | "MixtureStats" >> beam.ParDo(SumPerBundle(
