@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from .kernels import naive_bayes_evidence
 from .quality import code_chars
 from .textutil import codepoints
 
@@ -200,7 +201,7 @@ class ComponentModel:
     a log likelihood (features outside the file carry no evidence)."""
 
     def __init__(self, classes: list[str], log_prior: list[float], features: dict[str, list[float]], meta: dict):
-        if any(not _HAN.fullmatch(g) for g in features):  # feature_rows relies on it
+        if any(not _HAN.fullmatch(g) for g in features):  # evidence() relies on it
             raise ComponentError("component model: a feature that is not Han characters")
         if not set(classes) <= set(COMPONENTS):
             raise ComponentError(f"component model: unknown classes {sorted(set(classes) - set(COMPONENTS))}")
@@ -209,8 +210,8 @@ class ComponentModel:
         self.classes, self.log_prior, self.meta = classes, np.asarray(log_prior, dtype=np.float64), meta
         self.index = {g: i for i, g in enumerate(features)}
         self.log_lik = np.asarray(list(features.values()), dtype=np.float64).reshape(len(features), len(classes))
-        # Feature rows by code point and by pair key: a page's grams are looked up in a few
-        # numpy calls (a dict lookup per gram cost ~140 us a page).
+        # Feature rows by code point and by pair key, for kernels.naive_bayes_evidence (a
+        # dict lookup per gram cost ~140 us a page).
         self.char_rows = np.full(_HAN_END + 1, -1, dtype=np.int64)  # the last: any other character
         pairs = []
         for gram, row in self.index.items():
@@ -233,23 +234,18 @@ class ComponentModel:
         except (OSError, ValueError, KeyError, TypeError) as err:
             raise ComponentError(f"component model: unreadable ({type(err).__name__}: {err})") from None
 
-    def feature_rows(self, text: str) -> np.ndarray:
-        """The rows of the features among the first characters' grams: every character's,
-        then every adjacent pair's, in text order."""
+    def evidence(self, text: str) -> tuple[np.ndarray, int]:
+        """The summed log likelihoods of the features among the first characters' grams
+        (every character's, then every adjacent pair's, in text order) and their number."""
         cps = codepoints(text[:MODEL_CHARS]).astype(np.int64)
-        chars = self.char_rows[np.minimum(cps, _HAN_END)]
-        keys = (cps[:-1] << 21 | cps[1:]).astype(np.uint64)
-        at = np.searchsorted(self.pair_keys, keys)
-        found = self.pair_keys[at] == keys
-        return np.concatenate((chars[chars >= 0], self.pair_rows[at[found]]))
+        return naive_bayes_evidence(cps, self.char_rows, self.pair_keys, self.pair_rows, self.log_lik)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        rows = self.feature_rows(text)
-        evidence = self.log_lik[rows].sum(axis=0) if rows.size else np.zeros(len(self.classes))
+        evidence, n = self.evidence(text)
         # Naive Bayes counts every gram as independent evidence, which makes any long page
         # certain; the evidence is scaled to EVIDENCE_GRAMS grams so that p says something.
-        if len(rows) > EVIDENCE_GRAMS:
-            evidence *= EVIDENCE_GRAMS / len(rows)
+        if n > EVIDENCE_GRAMS:
+            evidence *= EVIDENCE_GRAMS / n
         scores = self.log_prior + evidence
         exp = np.exp(scores - scores.max())
         return dict(zip(self.classes, (exp / exp.sum()).tolist()))

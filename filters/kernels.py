@@ -483,6 +483,34 @@ _U30, _U27, _U31 = np.uint64(30), np.uint64(27), np.uint64(31)
 
 
 @njit(cache=True, nogil=True)
+def naive_bayes_evidence(cps, char_rows, pair_keys, pair_rows, log_lik):
+    """component.ComponentModel's evidence: the sum of log_lik's rows of a text's features
+    (every character's row, then every adjacent pair's, in text order, each row added in
+    turn as numpy's sum over axis 0 adds them), and how many there were. char_rows: the
+    row of each code point (the last: any code point above), -1 for none; pair_keys:
+    sorted first << 21 | second, ending with a key above all."""
+    k = log_lik.shape[1]
+    out = np.zeros(k, dtype=np.float64)
+    n = 0
+    last = char_rows.size - 1
+    for i in range(cps.size):
+        row = char_rows[min(cps[i], last)]
+        if row >= 0:
+            for j in range(k):
+                out[j] += log_lik[row, j]
+            n += 1
+    for i in range(cps.size - 1):
+        key = (np.uint64(cps[i]) << _SECOND_BITS) | np.uint64(cps[i + 1])
+        at = np.searchsorted(pair_keys, key)
+        if pair_keys[at] == key:
+            row = pair_rows[at]
+            for j in range(k):
+                out[j] += log_lik[row, j]
+            n += 1
+    return out, n
+
+
+@njit(cache=True, nogil=True)
 def _splitmix(x):
     """splitmix64's finaliser: a bijection of 64-bit values that mixes every input bit."""
     x += _GOLDEN

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+import numpy as np
 import pytest
 
 from zhpile.filters.component import (COMPONENTS, ComponentError, ComponentModel, assign_component, shipped_model,
@@ -99,10 +100,10 @@ def test_the_shipped_model_loads_predicts_and_is_deterministic():
 
 
 def test_the_model_reads_the_rows_of_every_character_and_pair_of_the_first_characters():
-    """feature_rows (a few numpy calls) gives the rows a dict lookup of each of the first
-    MODEL_CHARS characters, then each adjacent pair, gives, in that order: the evidence
-    sums are then the same floats. Texts: Chinese, mixed scripts, emoji and a lone
-    surrogate, a pair across the cut, one character, none."""
+    """The compiled evidence (kernels.naive_bayes_evidence) is numpy's sum of the rows a
+    dict lookup of each of the first MODEL_CHARS characters, then each adjacent pair,
+    gives, in that order: the same floats, bit for bit. Texts: Chinese, mixed scripts,
+    emoji and a lone surrogate, a pair across the cut, one character, none."""
     from zhpile.filters.component import MODEL_CHARS
 
     model = shipped_model()
@@ -115,7 +116,11 @@ def test_the_model_reads_the_rows_of_every_character_and_pair_of_the_first_chara
     articles = ["\n".join([title, *paragraphs]) for title, paragraphs in ZH.values()]
     texts = [*articles, "新华社北京电 abc 记者 \U0001F600\ud800 中国人民" * 50, "中" * (MODEL_CHARS - 1) + "国家", "中", ""]
     for text in texts:
-        assert model.feature_rows(text).tolist() == dict_rows(text)
+        rows = dict_rows(text)
+        evidence, n = model.evidence(text)
+        assert n == len(rows)
+        expected = model.log_lik[rows].sum(axis=0) if rows else np.zeros(len(model.classes))
+        assert evidence.tobytes() == expected.tobytes(), text[:20]
     assert len(dict_rows(texts[0])) > 200  # characters and pairs both counted
 
 
