@@ -117,7 +117,7 @@ def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tupl
     import apache_beam as beam
     from apache_beam.metrics import MetricsFilter, monitoring_infos
     from apache_beam.options.pipeline_options import PipelineOptions
-    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+    from zhpile.pipelines.local_runner import local_runner
 
     from zhpile.pipelines.job.pipeline import build_clean_pipeline
     from zhpile.pipelines.run import load_job, prepare_output
@@ -128,7 +128,7 @@ def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tupl
     cfg, files = load_job(config)
     prepare_output(out, overwrite=True)
     started = time.perf_counter()
-    p = beam.Pipeline(runner=FnApiRunner(), options=PipelineOptions([]))
+    p = beam.Pipeline(runner=local_runner(), options=PipelineOptions([]))
     build_clean_pipeline(p, cfg, files, out)
     result = p.run()
     result.wait_until_finish()

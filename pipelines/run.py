@@ -89,8 +89,7 @@ FLINK_BUNDLE_ELEMENTS = 1000
 
 def runner_and_options(beam_args: list[str]):
     """Beam options pass through untouched, but for FlinkRunner's bundle size when not given.
-    With no --runner (or DirectRunner) the local FnApiRunner is used: recent Beams'
-    DirectRunner first tries to download Prism."""
+    With no --runner (or DirectRunner) the local FnApiRunner is used (local_runner.py)."""
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     runner_name = PipelineOptions(beam_args).view_as(StandardOptions).runner
@@ -98,9 +97,9 @@ def runner_and_options(beam_args: list[str]):
         beam_args = [*beam_args, f"--max_bundle_size={FLINK_BUNDLE_ELEMENTS}"]
     options = PipelineOptions(beam_args)
     if runner_name in (None, "DirectRunner", "direct"):
-        from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+        from .local_runner import local_runner
 
-        return FnApiRunner(), options
+        return local_runner(), options
     return runner_name, options
 
 
