@@ -34,6 +34,20 @@ def shingle_hashes(text: str, n: int) -> np.ndarray:
     return ((h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
+# datasketch's murmur3 32-bit finaliser constants (datasketch.minhash._FMIX_CONSTANTS[32]).
+FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's seeded affine32 permutations (MinHash(num_perm, seed,
+    scheme="affine32").permutations), drawn as it draws them: importing datasketch imports
+    scipy, ~0.5 s of every worker's start. tests/test_kernels.py checks both against it."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)  # odd: a bijection
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 class MinHasher:
     """Signatures of `num_perm` rows; the permutations are datasketch's (seeded), drawn
     once. The signature is datasketch's affine32 MinHash of the shingle hashes, computed
@@ -41,13 +55,10 @@ class MinHasher:
     tests/test_kernels.py checks it against MinHash.update_batch."""
 
     def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1):
-        from datasketch import MinHash
-        from datasketch.minhash import _FMIX_CONSTANTS
-
         self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-        self._a, self._b = np.ascontiguousarray(a, dtype=np.uint32), np.ascontiguousarray(b, dtype=np.uint32)
-        self._fmix = tuple(np.uint64(c) for c in _FMIX_CONSTANTS[32])
+        a, b = affine32_permutations(num_perm, seed)
+        self._a, self._b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        self._fmix = tuple(np.uint64(c) for c in FMIX32)
 
     def signature(self, text: str) -> np.ndarray:
         return affine32_minhash(shingle_hashes(text, self.ngram), self._a, self._b, self._fmix)

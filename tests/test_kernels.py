@@ -14,7 +14,7 @@ from datasketch import MinHash
 
 from zhpile.filters import kernels, quality
 from zhpile.filters.fluency import PairTable, pair_keys, shipped_model
-from zhpile.filters.minhash import MinHasher, shingle_hashes
+from zhpile.filters.minhash import FMIX32, MinHasher, affine32_permutations, shingle_hashes
 from zhpile.filters.quality import NgramHashes
 from zhpile.filters.textutil import codepoints
 from sample_data.articles import ZH
@@ -41,6 +41,15 @@ def _datasketch_signature(text: str) -> np.ndarray:
     if hashes.size:
         m.update_batch([hashes])
     return np.asarray(m.hashvalues, dtype=np.uint32)
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (256, 12345)])
+def test_minhash_permutations_and_constants_are_datasketchs(num_perm, seed):
+    from datasketch.minhash import _FMIX_CONSTANTS
+
+    ours, theirs = affine32_permutations(num_perm, seed), MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert all(np.array_equal(o, t) and o.dtype == t.dtype for o, t in zip(ours, theirs))
+    assert tuple(map(int, _FMIX_CONSTANTS[32])) == FMIX32
 
 
 @pytest.mark.parametrize("text", [*TEXTS, "", "甲", "一二三四", "ab" * 30000, "\U00020000\ud800 混合 text 123"])
