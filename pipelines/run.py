@@ -89,7 +89,7 @@ FLINK_BUNDLE_ELEMENTS = 1000
 
 def runner_and_options(beam_args: list[str]):
     """Beam options pass through untouched, but for FlinkRunner's bundle size when not given.
-    With no --runner (or DirectRunner) the local FnApiRunner is used (local_runner.py)."""
+    With no --runner (or DirectRunner) the local FnApiRunner is used (beam_worker.py)."""
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     runner_name = PipelineOptions(beam_args).view_as(StandardOptions).runner
@@ -97,7 +97,7 @@ def runner_and_options(beam_args: list[str]):
         beam_args = [*beam_args, f"--max_bundle_size={FLINK_BUNDLE_ELEMENTS}"]
     options = PipelineOptions(beam_args)
     if runner_name in (None, "DirectRunner", "direct"):
-        from .local_runner import local_runner
+        from .beam_worker import local_runner
 
         return local_runner(), options
     return runner_name, options

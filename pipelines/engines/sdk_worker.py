@@ -18,6 +18,8 @@ from apache_beam.portability.api import beam_provision_api_pb2, beam_provision_a
 from apache_beam.runners.worker import sdk_worker_main
 from google.protobuf import json_format, text_format
 
+from ..beam_worker import tune_sdk_worker
+
 
 def _descriptor(url: str) -> str:
     return text_format.MessageToString(endpoints_pb2.ApiServiceDescriptor(url=url))
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     env["CONTROL_API_SERVICE_DESCRIPTOR"] = _descriptor(control)
     if logging_url:
         env["LOGGING_API_SERVICE_DESCRIPTOR"] = _descriptor(logging_url)
+    tune_sdk_worker()
     sdk_worker_main.main(sys.argv)
 
 

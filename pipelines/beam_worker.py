@@ -1,18 +1,19 @@
-"""The local runner: Beam's FnApiRunner in this process, without two costs that grow with
-the number of the pipeline's stages, not with its data. The runner builds a new bundle
-processor for each of the ~70 stages of a run (each runs as one bundle), and:
+"""Beam's Python worker, set up once per process (`tune_sdk_worker`): the local runner's
+worker in this process, and the engines' workers (engines/sdk_worker.py). Two of its costs
+come per bundle processor or per bundle, not per element. The local runner builds a new
+bundle processor for each of the ~70 stages of a run (each runs as one bundle), and:
 
 - each one re-inspects every method of every DoFn for state and timer parameters:
   `userstate.get_dofn_specs`, ~20 calls a stage, ~30 `inspect.signature` each, 0.8 s of an
   11 s run (the 5%-Chinese crawl of 20,000 pages). The answer depends on the DoFn's class
   (and on methods bound to the instance, which are part of the key), so it is kept per class;
-- each one ends by joining its state sampler's thread, which sleeps between samples for
-  a period that grows to 200 ms: a long stage's end waits ~100 ms for nothing (0.4-0.9 s a
-  run). Samples every 20 ms at most cost the sampler nothing measurable and make the
-  per-transform times (benchmarks/stages.py) finer.
+- each bundle ends by joining its state sampler's thread, which sleeps between samples for
+  a period that grows from 2 to 200 ms: a bundle of T seconds waits ~T/10 more for nothing
+  (100 ms beyond 2 s; 0.4-0.9 s of a local run). On an engine every bundle (~1,000
+  documents) starts and joins its own sampler. Samples every 20 ms at most cost the
+  sampler nothing measurable and make the per-transform times finer.
 
-Both only change how Beam's in-process worker is set up: what the pipeline computes, and
-any engine's workers, are untouched.
+Neither changes what a pipeline computes.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def _cached_dofn_specs(get_dofn_specs):
 
 
 @functools.cache
-def _set_up_once() -> None:
+def tune_sdk_worker() -> None:
     from apache_beam.runners.worker import statesampler
     from apache_beam.transforms import userstate
 
@@ -59,5 +60,5 @@ def local_runner():
     """A FnApiRunner (recent Beams' DirectRunner first tries to download Prism)."""
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-    _set_up_once()
+    tune_sdk_worker()
     return FnApiRunner()

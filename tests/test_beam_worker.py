@@ -1,4 +1,4 @@
-"""The local runner's set-up (pipelines/local_runner.py): Beam's answers kept per DoFn
+"""The local runner's set-up (pipelines/beam_worker.py): Beam's answers kept per DoFn
 class must be Beam's answers for every instance."""
 import apache_beam as beam
 from apache_beam.coders import VarIntCoder
@@ -6,7 +6,7 @@ from apache_beam.runners.worker import statesampler
 from apache_beam.transforms import userstate
 from apache_beam.transforms.userstate import BagStateSpec, TimerSpec, on_timer
 
-from zhpile.pipelines.local_runner import SAMPLING_PERIOD_MAX_MS, _cached_dofn_specs, local_runner
+from zhpile.pipelines.beam_worker import SAMPLING_PERIOD_MAX_MS, _cached_dofn_specs, local_runner
 from zhpile.pipelines.job.stages import ContentQuality, ExtractText
 from zhpile.schemas.config import ExtractConfig, QualityConfig
 
