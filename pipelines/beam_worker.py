@@ -13,14 +13,22 @@ bundle processor for each of the ~70 stages of a run (each runs as one bundle), 
   documents) starts and joins its own sampler. Samples every 20 ms at most cost the
   sampler nothing measurable and make the per-transform times finer.
 
+A third cost is Python's cyclic garbage collector: a run holds ~220,000 long-lived objects
+(Beam, the pipeline, models, pydantic), and every full collection walked them all (0.55 s
+of the 11 s run, 1.3 s of a 52 s one). The young generation's threshold is raised (700 ->
+5,000 allocations), and what exists when a pipeline starts is frozen (`gc.freeze`: never
+collected, never walked again): 0.16 and 0.36 s.
+
 Neither changes what a pipeline computes.
 """
 from __future__ import annotations
 
 import functools
+import gc
 import types
 
 SAMPLING_PERIOD_MAX_MS = 20
+GC_YOUNG_ALLOCATIONS = 5000  # Python's default: 700
 
 
 def _cached_dofn_specs(get_dofn_specs):
@@ -54,6 +62,13 @@ def tune_sdk_worker() -> None:
     # The default of StateSampler(prefix, counter_factory, sampling_period_ms=200), which
     # the bundle processor leaves at its default.
     statesampler.StateSampler.__init__.__defaults__ = (SAMPLING_PERIOD_MAX_MS,)
+    gc.set_threshold(GC_YOUNG_ALLOCATIONS, *gc.get_threshold()[1:])
+
+
+def freeze_long_lived() -> None:
+    """Everything alive now (modules, the built pipeline, loaded models) is left out of
+    the collector's work from here on: a pipeline holds it to its end anyway."""
+    gc.freeze()
 
 
 def local_runner():

@@ -13,6 +13,9 @@ log = logging.getLogger("zhpile")
 
 
 def cmd_run(args, beam_args: list[str]) -> int:
+    from .beam_worker import tune_sdk_worker
+
+    tune_sdk_worker()  # before the job's imports: its collector settings count from the start
     from .io.inputs import dry_run_lines
     from .report.markdown import funnel_lines, mixture_lines
     from .run import load_job, start_job

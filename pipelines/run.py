@@ -13,6 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.mixture import MixtureError, plan_epochs, rehydrate_copies
 from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
+from .beam_worker import freeze_long_lived
 from .job.parts import part_count
 from .job.pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
 from .job.write import MIXTURE_PART_BYTES
@@ -148,6 +149,7 @@ def _run_pipeline(build, runner, options, label: str, remote: bool) -> None:
     line there, the engine's own UI does."""
     p = beam.Pipeline(runner=runner, options=options)
     build(p)
+    freeze_long_lived()
     result = p.run()
     if remote:
         job_id = getattr(result, "job_id", None) or getattr(result, "_job_id", None)  # Dataflow / portable runners

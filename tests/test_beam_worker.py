@@ -1,12 +1,14 @@
 """The local runner's set-up (pipelines/beam_worker.py): Beam's answers kept per DoFn
 class must be Beam's answers for every instance."""
+import gc
+
 import apache_beam as beam
 from apache_beam.coders import VarIntCoder
 from apache_beam.runners.worker import statesampler
 from apache_beam.transforms import userstate
 from apache_beam.transforms.userstate import BagStateSpec, TimerSpec, on_timer
 
-from zhpile.pipelines.beam_worker import SAMPLING_PERIOD_MAX_MS, _cached_dofn_specs, local_runner
+from zhpile.pipelines.beam_worker import GC_YOUNG_ALLOCATIONS, SAMPLING_PERIOD_MAX_MS, _cached_dofn_specs, local_runner
 from zhpile.pipelines.job.stages import ContentQuality, ExtractText
 from zhpile.schemas.config import ExtractConfig, QualityConfig
 
@@ -55,6 +57,7 @@ def test_local_runner_samples_promptly_and_runs(tmp_path):
     runner = local_runner()
     assert userstate.get_dofn_specs.cached
     assert statesampler.StateSampler("s", None).sampling_period_ms == SAMPLING_PERIOD_MAX_MS
+    assert gc.get_threshold()[0] == GC_YOUNG_ALLOCATIONS
     with beam.Pipeline(runner=runner) as p:
         (p | beam.Create([("a", 1), ("a", 2), ("b", 3)]) | beam.ParDo(Stateful())
          | beam.Map(lambda kv: f"{kv[0]}{kv[1]}") | beam.io.WriteToText(str(tmp_path / "out"), shard_name_template=""))
