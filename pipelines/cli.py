@@ -13,7 +13,7 @@ log = logging.getLogger("zhpile")
 
 
 def cmd_run(args, beam_args: list[str]) -> int:
-    from .beam_worker import tune_sdk_worker
+    from .engines.beam_worker import tune_sdk_worker
 
     tune_sdk_worker()  # before the job's imports: its collector settings count from the start
     from .io.inputs import dry_run_lines

@@ -13,7 +13,7 @@ from apache_beam.io.filesystems import FileSystems
 from zhpile.filters.mixture import MixtureError, plan_epochs, rehydrate_copies
 from zhpile.schemas.config import Config, ConfigError, load_config, mixture_key
 
-from .beam_worker import freeze_long_lived
+from .engines.beam_worker import freeze_long_lived
 from .job.parts import part_count
 from .job.pipeline import WORK_DIR, build_clean_pipeline, build_mix_pipeline
 from .job.write import MIXTURE_PART_BYTES
@@ -90,7 +90,7 @@ FLINK_BUNDLE_ELEMENTS = 1000
 
 def runner_and_options(beam_args: list[str]):
     """Beam options pass through untouched, but for FlinkRunner's bundle size when not given.
-    With no --runner (or DirectRunner) the local FnApiRunner is used (beam_worker.py)."""
+    With no --runner (or DirectRunner) the local FnApiRunner is used (engines/beam_worker.py)."""
     from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
     runner_name = PipelineOptions(beam_args).view_as(StandardOptions).runner
@@ -98,7 +98,7 @@ def runner_and_options(beam_args: list[str]):
         beam_args = [*beam_args, f"--max_bundle_size={FLINK_BUNDLE_ELEMENTS}"]
     options = PipelineOptions(beam_args)
     if runner_name in (None, "DirectRunner", "direct"):
-        from .beam_worker import local_runner
+        from .engines.beam_worker import local_runner
 
         return local_runner(), options
     return runner_name, options

@@ -18,7 +18,7 @@ from apache_beam.portability.api import beam_provision_api_pb2, beam_provision_a
 from apache_beam.runners.worker import sdk_worker_main
 from google.protobuf import json_format, text_format
 
-from ..beam_worker import tune_sdk_worker
+from .beam_worker import tune_sdk_worker
 
 
 def _descriptor(url: str) -> str:
