@@ -56,8 +56,7 @@ class MinHasher:
 
     def __init__(self, num_perm: int = 128, ngram: int = 5, seed: int = 1):
         self.num_perm, self.ngram, self.seed = num_perm, ngram, seed
-        a, b = affine32_permutations(num_perm, seed)
-        self._a, self._b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        self._a, self._b = affine32_permutations(num_perm, seed)
         self._fmix = tuple(np.uint64(c) for c in FMIX32)
 
     def signature(self, text: str) -> np.ndarray:

@@ -58,8 +58,7 @@ def tune_sdk_worker() -> None:
     from apache_beam.runners.worker import statesampler
     from apache_beam.transforms import userstate
 
-    if not getattr(userstate.get_dofn_specs, "cached", False):
-        userstate.get_dofn_specs = cached_dofn_specs(userstate.get_dofn_specs)
+    userstate.get_dofn_specs = cached_dofn_specs(userstate.get_dofn_specs)  # once: tune_sdk_worker is cached
     # The default of StateSampler(prefix, counter_factory, sampling_period_ms=200), which
     # the bundle processor leaves at its default.
     statesampler.StateSampler.__init__.__defaults__ = (SAMPLING_PERIOD_MAX_MS,)
