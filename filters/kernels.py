@@ -12,8 +12,28 @@ file, or in its user cache directory when that is read-only); a process then pay
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
+
+
+def _load_numba_array_math() -> None:
+    """Load numba's array-math lowering now, telling it that scipy's BLAS is missing.
+    At import it checks for BLAS (for np.dot and the like, which no kernel here calls) by
+    importing scipy.linalg: 0.15-0.2 s of every process's first kernel. scipy.linalg
+    stays importable for anything else afterwards."""
+    blas = "scipy.linalg.cython_blas"
+    if "numba.np.arraymath" in sys.modules or blas in sys.modules:
+        return
+    sys.modules[blas] = None  # an import of it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        del sys.modules[blas]
+
+
+_load_numba_array_math()
 
 FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: fluency.PairTable's slots, _value_counts'
 _EMPTY = np.uint64(2**64 - 1)

@@ -179,6 +179,17 @@ def test_kernels_compiled_then_loaded_from_numbas_cache_give_the_same_signals(tm
     assert first == second and first[0]["order_score"] is not None
 
 
+
+def test_kernels_run_without_importing_scipy_linalg_which_stays_importable():
+    """numba's BLAS check (an import of scipy.linalg, 0.15-0.2 s a process) is skipped:
+    no kernel does linear algebra. Anything else can still import scipy.linalg."""
+    code = ("import sys, numpy as np; from zhpile.filters import kernels; "
+            "runs = kernels.repeat_runs(np.array([1, 1, 1, 2], dtype=np.int32), 8); "
+            "print('scipy.linalg' in sys.modules); import scipy.linalg; print(scipy.linalg.cython_blas.__name__)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["False", "scipy.linalg.cython_blas"]
+
 # The numpy forms of the repetition signals, as filters/quality.py computed them before
 # the kernels: the references the kernels must equal.
 def _longest_true_run(mask):
