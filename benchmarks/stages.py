@@ -120,7 +120,7 @@ def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tupl
     from zhpile.pipelines.engines.beam_worker import local_runner
 
     from zhpile.pipelines.job.pipeline import build_clean_pipeline
-    from zhpile.pipelines.run import load_job, prepare_output
+    from zhpile.pipelines.run import LOCAL_DEFAULT_ARGS, load_job, prepare_output
     from zhpile.schemas.config import Config
 
     paths = sorted(glob.glob(os.path.join(corpus, "*.warc.gz")))
@@ -128,7 +128,7 @@ def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tupl
     cfg, files = load_job(config)
     prepare_output(out, overwrite=True)
     started = time.perf_counter()
-    p = beam.Pipeline(runner=local_runner(), options=PipelineOptions([]))
+    p = beam.Pipeline(runner=local_runner(), options=PipelineOptions(list(LOCAL_DEFAULT_ARGS)))
     build_clean_pipeline(p, cfg, files, out)
     result = p.run()
     result.wait_until_finish()
