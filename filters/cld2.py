@@ -16,6 +16,9 @@ _ISO3 = {"zh": "zho", "en": "eng", "ja": "jpn", "ko": "kor", "ru": "rus", "de": 
          "pt": "por", "it": "ita", "ar": "ara", "vi": "vie", "th": "tha", "id": "ind", "nl": "nld", "pl": "pol"}
 
 
+_CLD2_KEY = b"languages-cld2:"
+
+
 def accepted_codes(languages: list[str]) -> frozenset[str]:
     """The ISO 639-3 codes of the accepted fastText labels (a 3-letter label as it is)."""
     return frozenset(_ISO3.get(lang, lang) for lang in languages)
@@ -24,15 +27,17 @@ def accepted_codes(languages: list[str]) -> frozenset[str]:
 def labels_from_metadata(block: bytes) -> tuple[bool, list[str]] | None:
     """(reliable, ISO 639-3 codes in CLD2's order) of a WARC metadata record's block; None
     when it has no languages-cld2 line or the line does not parse."""
-    for line in block.split(b"\n"):
-        if line.startswith(b"languages-cld2:"):
-            try:
-                data = json.loads(line.split(b":", 1)[1])
-                codes = [str(lang.get("code-iso-639-3") or "") for lang in data.get("languages") or []]
-                return bool(data.get("reliable")), [c for c in codes if c]
-            except (ValueError, AttributeError, TypeError):
-                return None
-    return None
+    # The first line that starts with the key, found without splitting the block in lines.
+    start = 0 if block.startswith(_CLD2_KEY) else block.find(b"\n" + _CLD2_KEY) + 1
+    if not start and not block.startswith(_CLD2_KEY):
+        return None
+    end = block.find(b"\n", start)
+    try:
+        data = json.loads(block[start + len(_CLD2_KEY):end if end >= 0 else len(block)])
+        codes = [str(lang.get("code-iso-639-3") or "") for lang in data.get("languages") or []]
+        return bool(data.get("reliable")), [c for c in codes if c]
+    except (ValueError, AttributeError, TypeError):
+        return None
 
 
 def labels_from_wet(header: str | None) -> tuple[bool, list[str]] | None:

@@ -119,7 +119,8 @@ class ReadWarc(FileReader):
                             yield from held.metadata(rec)
                         else:
                             yield from held.flush()
-                            yield from held.hold_or_pass(self.record_documents(rec, path))
+                            if rec is not None:  # a request, or a record type not read
+                                yield from held.hold_or_pass(self.record_documents(rec, path))
                     yield from held.flush()
                     break
                 except Exception as err:  # noqa: BLE001 - corrupt header, garbage, bad gzip
