@@ -97,18 +97,21 @@ def test_flink_runs_get_a_bounded_bundle_size_unless_one_is_given():
 
 
 
-def test_the_local_runner_skips_build_time_type_inference():
-    """The local runner's pipeline is built without Beam's type inference (run.py:
-    LOCAL_DEFAULT_ARGS); engines keep Beam's default."""
-    from apache_beam.options.pipeline_options import TypeOptions
+def test_the_local_runner_skips_type_inference_and_pickles_with_cloudpickle():
+    """The local runner's pipeline is built without Beam's type inference and its
+    transforms pickled with cloudpickle (run.py: LOCAL_DEFAULT_ARGS); engines keep Beam's
+    defaults."""
+    from apache_beam.options.pipeline_options import SetupOptions, TypeOptions
 
     from zhpile.pipelines.run import runner_and_options
 
-    def type_check(args):
-        return runner_and_options(args)[1].view_as(TypeOptions).pipeline_type_check
+    def chosen(args):
+        options = runner_and_options(args)[1]
+        return options.view_as(TypeOptions).pipeline_type_check, options.view_as(SetupOptions).pickle_library
 
-    assert type_check([]) is False
-    assert type_check(["--runner=FlinkRunner", "--job_endpoint=127.0.0.1:8099"]) is True
+    assert chosen([]) == (False, "cloudpickle")
+    assert chosen(["--pickle_library=dill"]) == (False, "dill")  # the user's flag comes last and wins
+    assert chosen(["--runner=FlinkRunner", "--job_endpoint=127.0.0.1:8099"]) == (True, "default")
 
 def test_a_failed_attempts_temporary_rejected_files_are_removed(tmp_path, sample_run):
     """An engine's restart can leave a temporary file of Beam's rejected/ sink behind
