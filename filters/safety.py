@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from .fluency import pair_keys
+from .kernels import FIBONACCI, holds_pair_or_triple
 from .textutil import codepoints
 
 CATEGORIES = ("porn", "gambling", "spam")
@@ -50,27 +51,19 @@ def _triple_keys(cps: np.ndarray) -> np.ndarray:
 
 
 class _KeySet:
-    """A fixed set of uint64 keys, asked whether any key of an array is in it. A table of
-    hashed bits answers for most keys at once (a binary search per key costs five times
-    more); the few that pass it are checked exactly."""
+    """A fixed set of uint64 keys (sorted) and a table of their hashed bits: asked whether
+    any key of a text is in it (kernels.holds_pair_or_triple), most keys are answered by
+    the table (a binary search per key costs five times more); the few that pass it are
+    checked exactly."""
 
     BITS = 20  # a 1 MB table: ~0.1% of absent keys pass it, for a set of ~400
+    SHIFT = np.uint64(64 - BITS)
 
     def __init__(self, keys: np.ndarray):
         self.keys = np.unique(keys)
         self.table = np.zeros(1 << self.BITS, dtype=bool)
-        self.table[self._slot(self.keys)] = True
-
-    def _slot(self, keys: np.ndarray) -> np.ndarray:
         # Fibonacci hashing: the top bits of key * 2**64/phi (uint64 arithmetic wraps).
-        return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - self.BITS)).astype(np.intp)
-
-    def contains_any(self, keys: np.ndarray) -> bool:
-        passed = keys[self.table[self._slot(keys)]]
-        if passed.size == 0:
-            return False
-        found = self.keys[np.minimum(np.searchsorted(self.keys, passed), self.keys.size - 1)]
-        return bool((found == passed).any())
+        self.table[((self.keys * FIBONACCI) >> self.SHIFT).astype(np.intp)] = True
 
 
 @lru_cache(maxsize=1)
@@ -84,12 +77,12 @@ def _term_heads() -> tuple[_KeySet, _KeySet]:
 
 def _may_hold_term(lowered: str) -> bool:
     """Whether the text holds a two-character term or the head of a longer one: most
-    texts hold none, and this vectorised check costs a fraction of the automaton's scan."""
+    texts hold none, and this compiled check costs a fraction of the automaton's scan."""
     cps = codepoints(lowered)
     if cps.size < 2:
         return False
     pairs, triples = _term_heads()
-    return pairs.contains_any(pair_keys(cps)) or (cps.size > 2 and triples.contains_any(_triple_keys(cps)))
+    return holds_pair_or_triple(cps, pairs.table, pairs.keys, triples.table, triples.keys, _KeySet.SHIFT)
 
 
 @lru_cache(maxsize=1)

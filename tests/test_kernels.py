@@ -269,3 +269,29 @@ def test_band_keys_are_equal_exactly_where_bands_are():
     same_rows = signatures[0].copy()
     same_rows[:5] = signatures[1][:5]
     assert band_keys(same_rows, 25, 5)[0] == keys[1][0]
+
+
+def _fibonacci_table(keys, bits=20):
+    table = np.zeros(1 << bits, dtype=bool)
+    table[((keys * kernels.FIBONACCI) >> np.uint64(64 - bits)).astype(np.intp)] = True
+    return table
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_holds_pair_or_triple_is_any_key_in_either_set(seed):
+    """The safety pre-check's kernel against np.isin over every pair and triple key, on
+    texts with and without planted keys (astral code points and lone surrogates too)."""
+    rng = np.random.default_rng(seed)
+    alphabet = np.array([0x4E00 + i for i in range(40)] + [0x61, 0x20, 0x1F600, 0xD800], dtype=np.uint32)
+    pairs = np.unique(pair_keys(rng.choice(alphabet, 30)))
+    three = rng.choice(alphabet, 24).astype(np.uint64)
+    triples = np.unique((pair_keys(three[:-1]) << np.uint64(21)) | three[2:])
+    tables = (_fibonacci_table(pairs), pairs, _fibonacci_table(triples), triples, np.uint64(44))
+    for size in (0, 1, 2, 3, 5, 50, 400):
+        for _ in range(20):
+            cps = rng.choice(alphabet, size).astype(np.uint32)
+            keys2 = pair_keys(cps) if size > 1 else np.zeros(0, dtype=np.uint64)
+            keys3 = ((pair_keys(cps[:-1]) << np.uint64(21)) | cps[2:].astype(np.uint64)) if size > 2 else np.zeros(0, dtype=np.uint64)
+            expected = bool(np.isin(keys2, pairs).any() or np.isin(keys3, triples).any())
+            assert kernels.holds_pair_or_triple(cps, *tables) == expected
+
