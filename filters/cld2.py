@@ -28,9 +28,12 @@ def labels_from_metadata(block: bytes) -> tuple[bool, list[str]] | None:
     """(reliable, ISO 639-3 codes in CLD2's order) of a WARC metadata record's block; None
     when it has no languages-cld2 line or the line does not parse."""
     # The first line that starts with the key, found without splitting the block in lines.
-    start = 0 if block.startswith(_CLD2_KEY) else block.find(b"\n" + _CLD2_KEY) + 1
-    if not start and not block.startswith(_CLD2_KEY):
-        return None
+    if block.startswith(_CLD2_KEY):
+        start = 0
+    else:
+        start = block.find(b"\n" + _CLD2_KEY) + 1
+        if not start:
+            return None
     end = block.find(b"\n", start)
     try:
         data = json.loads(block[start + len(_CLD2_KEY):end if end >= 0 else len(block)])

@@ -562,10 +562,9 @@ def _in_sorted(keys, key):
 @njit(cache=True, nogil=True)
 def holds_pair_or_triple(cps, pair_table, pairs, triple_table, triples, shift):
     """Whether some two adjacent code points (first << 21 | second) are in `pairs`, or
-    three (pair << 21 | third) in `triples` (both sorted): safety._KeySet.contains_any of
-    the pairs, then of the triples, in one pass that stops at the first. A key is looked
-    up exactly only when its Fibonacci-hashed slot (top bits, `shift` = 64 - table bits)
-    is set in its table, as there."""
+    three (pair << 21 | third) in `triples` (both sorted): safety's pre-check for its
+    terms, stopping at the first. A key is looked up exactly only when its
+    Fibonacci-hashed slot (top bits, `shift` = 64 - table bits) is set in its table."""
     for i in range(cps.size - 1):
         pair = (np.uint64(cps[i]) << _SECOND_BITS) | np.uint64(cps[i + 1])
         if pair_table[(pair * FIBONACCI) >> shift] and _in_sorted(pairs, pair):
@@ -575,4 +574,3 @@ def holds_pair_or_triple(cps, pair_table, pairs, triple_table, triples, shift):
         if triple_table[(triple * FIBONACCI) >> shift] and _in_sorted(triples, triple):
             return True
     return False
-

@@ -94,7 +94,7 @@ FLINK_BUNDLE_ELEMENTS = 1000
 #   coder (FastPrimitivesCoder), as most of zhpile's did.
 # - cloudpickle instead of dill for the transforms: ~1,100 are pickled a run and each
 #   stage's are unpickled again; dill's trace resets every logger's cache each time.
-# Engines keep Beam's defaults (their workers read the job graph the same way).
+# Engines keep Beam's defaults: their job graphs and workers stay as the engine tests run them.
 LOCAL_DEFAULT_ARGS = ("--no_pipeline_type_check", "--pickle_library=cloudpickle")
 
 

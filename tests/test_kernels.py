@@ -179,7 +179,6 @@ def test_kernels_compiled_then_loaded_from_numbas_cache_give_the_same_signals(tm
     assert first == second and first[0]["order_score"] is not None
 
 
-
 def test_kernels_run_without_importing_scipy_linalg_which_stays_importable():
     """numba's BLAS check (an import of scipy.linalg, 0.15-0.2 s a process) is skipped:
     no kernel does linear algebra. Anything else can still import scipy.linalg."""
@@ -189,6 +188,7 @@ def test_kernels_run_without_importing_scipy_linalg_which_stays_importable():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["False", "scipy.linalg.cython_blas"]
+
 
 # The numpy forms of the repetition signals, as filters/quality.py computed them before
 # the kernels: the references the kernels must equal.
@@ -294,4 +294,3 @@ def test_holds_pair_or_triple_is_any_key_in_either_set(seed):
             keys3 = ((pair_keys(cps[:-1]) << np.uint64(21)) | cps[2:].astype(np.uint64)) if size > 2 else np.zeros(0, dtype=np.uint64)
             expected = bool(np.isin(keys2, pairs).any() or np.isin(keys3, triples).any())
             assert kernels.holds_pair_or_triple(cps, *tables) == expected
-

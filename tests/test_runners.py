@@ -96,7 +96,6 @@ def test_flink_runs_get_a_bounded_bundle_size_unless_one_is_given():
     assert bundle_size([]) is None  # the local runner: untouched
 
 
-
 def test_the_local_runner_skips_type_inference_and_pickles_with_cloudpickle():
     """The local runner's pipeline is built without Beam's type inference and its
     transforms pickled with cloudpickle (run.py: LOCAL_DEFAULT_ARGS); engines keep Beam's
@@ -112,6 +111,7 @@ def test_the_local_runner_skips_type_inference_and_pickles_with_cloudpickle():
     assert chosen([]) == (False, "cloudpickle")
     assert chosen(["--pickle_library=dill"]) == (False, "dill")  # the user's flag comes last and wins
     assert chosen(["--runner=FlinkRunner", "--job_endpoint=127.0.0.1:8099"]) == (True, "default")
+
 
 def test_a_failed_attempts_temporary_rejected_files_are_removed(tmp_path, sample_run):
     """An engine's restart can leave a temporary file of Beam's rejected/ sink behind
