@@ -117,10 +117,10 @@ def pipeline_rows(corpus: str, out: str, depth: int = 1) -> tuple[int, list[tupl
     import apache_beam as beam
     from apache_beam.metrics import MetricsFilter, monitoring_infos
     from apache_beam.options.pipeline_options import PipelineOptions
-    from zhpile.pipelines.engines.beam_worker import local_runner
+    from zhpile.pipelines.engines.beam_worker import LOCAL_DEFAULT_ARGS, local_runner
 
     from zhpile.pipelines.job.pipeline import build_clean_pipeline
-    from zhpile.pipelines.run import LOCAL_DEFAULT_ARGS, load_job, prepare_output
+    from zhpile.pipelines.run import load_job, prepare_output
     from zhpile.schemas.config import Config
 
     paths = sorted(glob.glob(os.path.join(corpus, "*.warc.gz")))

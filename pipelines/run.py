@@ -88,16 +88,6 @@ def shard_count(config: Config, groups: dict[str, dict], epochs: dict[str, float
 FLINK_BUNDLE_ELEMENTS = 1000
 
 
-# The local runner's defaults, before the user's own flags. Neither changes an output:
-# - Beam infers each transform's output type from its bytecode while the pipeline is
-#   built (~0.2 s of the ~0.9 s it takes); untyped elements go through Beam's general
-#   coder (FastPrimitivesCoder), as most of zhpile's did.
-# - cloudpickle instead of dill for the transforms: ~1,100 are pickled a run and each
-#   stage's are unpickled again; dill's trace resets every logger's cache each time.
-# Engines keep Beam's defaults: their job graphs and workers stay as the engine tests run them.
-LOCAL_DEFAULT_ARGS = ("--no_pipeline_type_check", "--pickle_library=cloudpickle")
-
-
 def runner_and_options(beam_args: list[str]):
     """Beam options pass through untouched, but for FlinkRunner's bundle size when not given.
     With no --runner (or DirectRunner) the local FnApiRunner is used (engines/beam_worker.py)."""
@@ -107,7 +97,7 @@ def runner_and_options(beam_args: list[str]):
     if runner_name == "FlinkRunner" and not any(a.startswith("--max_bundle_size") for a in beam_args):
         beam_args = [*beam_args, f"--max_bundle_size={FLINK_BUNDLE_ELEMENTS}"]
     if runner_name in (None, "DirectRunner", "direct"):
-        from .engines.beam_worker import local_runner
+        from .engines.beam_worker import LOCAL_DEFAULT_ARGS, local_runner
 
         return local_runner(), PipelineOptions([*LOCAL_DEFAULT_ARGS, *beam_args])
     return runner_name, PipelineOptions(beam_args)

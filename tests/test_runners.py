@@ -98,8 +98,8 @@ def test_flink_runs_get_a_bounded_bundle_size_unless_one_is_given():
 
 def test_the_local_runner_skips_type_inference_and_pickles_with_cloudpickle():
     """The local runner's pipeline is built without Beam's type inference and its
-    transforms pickled with cloudpickle (run.py: LOCAL_DEFAULT_ARGS); engines keep Beam's
-    defaults."""
+    transforms pickled with cloudpickle (engines/beam_worker.py: LOCAL_DEFAULT_ARGS);
+    engines keep Beam's defaults."""
     from apache_beam.options.pipeline_options import SetupOptions, TypeOptions
 
     from zhpile.pipelines.run import runner_and_options

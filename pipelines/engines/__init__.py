@@ -7,8 +7,8 @@ Python worker process (sdk_worker.py), the set-up Beam's worker gets in every pr
 runs one, the local runner's included (beam_worker.py), the warm-up job `flink up` ends with
 (warmup.py: the packaged sample run through `zhpile run` in a subprocess, so the JVMs have
 loaded and compiled Beam's runner before the user's first job). May import: the standard
-library, Beam, PyYAML; nothing of zhpile's job, io or report (an engine does not know what runs on it: the warm-up
-starts the command line, it imports nothing of the job).
+library, Beam, PyYAML; nothing of zhpile's job, io or report (an engine does not know what
+runs on it: the warm-up starts the command line, it imports nothing of the job).
 """
 from .cluster import (FLINK_RESTART_ATTEMPTS, choose_ports, down, embedded_options, flink_restarts, flink_running_jobs,
                       ports, processes, run_options, scratch_dirs, spark_running_apps, spark_work_dir,

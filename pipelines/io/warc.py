@@ -170,8 +170,6 @@ class ReadWarc(FileReader):
         """`base`: where the stream the record was read from starts in the file."""
         from fastwarc.warc import WarcRecordType
 
-        if rec is None:
-            return
         doc = self._new_doc(rec.record_id, f"@{base + rec.stream_pos}", rec.headers.get("WARC-Target-URI"),
                             rec.headers.get("WARC-Date"), path, int(rec.content_length or 0))
         try:
